@@ -1,0 +1,140 @@
+"""Building and training pipelines, and writing them as versioned, checksummed directories.
+
+A campaignnlp pipeline is ``zh`` with three parts: the genre-aware pkuseg tokenizer
+(:mod:`campaignnlp.tokenizer`), ``campaign_senter`` and ``campaign_tagger``. Retraining keeps
+the tokenizer and sentencizer of a base pipeline (by default the shipped one) and fits new
+heads on the annotations, with labels taken from the data.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import shutil
+from pathlib import Path
+from typing import Callable, Sequence
+
+import spacy
+from spacy.language import Language
+
+from . import __version__
+from .components import CampaignTagger
+from .corpus import Annotated, data_hash
+from .evaluation import evaluate_tagger, gold_records
+from .heads import MethodsHead, StageHead
+from .integrity import MANIFEST, checksums
+from .labels import METHODS, STAGES
+
+PIPELINE_NAME = "campaignnlp_zh"
+
+
+def blank_pipeline(pkuseg_model: str | Path, pkuseg_user_dict: str | Path | None = None) -> Language:
+    """A pipeline with our tokenizer on the given pkuseg model, the sentencizer and an
+    untrained tagger."""
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {
+        "@tokenizers": "campaignnlp.ChineseTokenizer.v1", "segmenter": "pkuseg"}}})
+    nlp.tokenizer.initialize(pkuseg_model=str(pkuseg_model),
+                             pkuseg_user_dict=str(pkuseg_user_dict) if pkuseg_user_dict else "default")
+    # A model pruned to short dictionary-word features segments identically, and faster, with
+    # the word-feature loop limited to that length (see tokenizer.limit_word_features).
+    nlp.tokenizer.pkuseg_word_max = longest_word_feature(nlp.tokenizer.pkuseg_seg)
+    nlp.tokenizer._apply_word_max()
+    nlp.add_pipe("campaign_senter")
+    nlp.add_pipe("campaign_tagger")
+    return nlp
+
+
+def longest_word_feature(seg) -> int | None:
+    """Length of the longest dictionary word any feature of the pkuseg model refers to."""
+    longest = 0
+    for feature in seg.feature_extractor.feature_to_idx:
+        if feature.startswith(("w-1.", "w1.")):
+            longest = max(longest, len(feature.partition(".")[2]))
+        elif feature.startswith(("ww.l.", "ww.r.")):
+            longest = max(longest, *(len(w) for w in feature[5:].split("*")))
+    return longest or None
+
+
+def base_pipeline(base: str | Path | Language | None = None) -> Language:
+    """The tokenizer and sentencizer of ``base`` (default: the shipped pipeline) with a fresh,
+    untrained tagger."""
+    from . import default_model_path
+
+    if isinstance(base, Language):
+        nlp = base
+    else:
+        nlp = spacy.load(base or default_model_path(), exclude=["campaign_tagger"])
+    if "campaign_tagger" in nlp.pipe_names:
+        nlp.remove_pipe("campaign_tagger")
+    if "campaign_senter" not in nlp.pipe_names:
+        nlp.add_pipe("campaign_senter")
+    nlp.add_pipe("campaign_tagger")
+    return nlp
+
+
+def train(train_docs: Sequence[Annotated], base: str | Path | Language | None = None,
+          dev_docs: Sequence[Annotated] | None = None, stage_params: dict | None = None,
+          methods_params: dict | None = None,
+          log: Callable[[str], None] = lambda s: None) -> Language:
+    """Fit the heads on ``train_docs`` and return the pipeline, with metrics in its meta."""
+    if not train_docs:
+        raise ValueError("no training documents")
+    nlp = base_pipeline(base)
+    records, stages, methods = gold_records(train_docs)
+    if not records:
+        raise ValueError("the training documents have no labelled spans")
+    if len(set(stages)) < 2:
+        raise ValueError(f"need at least two stage labels to train; the data has only {sorted(set(stages))}")
+    log(f"training on {len(train_docs)} documents, {len(records)} sentences")
+    tagger: CampaignTagger = nlp.get_pipe("campaign_tagger")
+    tagger.fit(records, stages, methods, StageHead(**(stage_params or {})),
+               MethodsHead(**(methods_params or {})))
+    tagger.meta = {
+        "trained": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "train": {"documents": len(train_docs), "sentences": len(records),
+                  "sha256": data_hash(train_docs)},
+        "stage_params": stage_params or {}, "methods_params": methods_params or {},
+    }
+    metrics = {"train": evaluate_tagger(tagger, train_docs)}
+    if dev_docs:
+        metrics["dev"] = evaluate_tagger(tagger, dev_docs)
+        tagger.meta["dev"] = {"documents": len(dev_docs), "sha256": data_hash(dev_docs)}
+        log(f"dev: stage macro-F1 {metrics['dev']['stage']['macro_f1']:.3f}, "
+            f"methods micro-F1 {metrics['dev']['methods']['micro_f1']:.3f}")
+    tagger.meta["metrics"] = metrics
+    return nlp
+
+
+def save(nlp: Language, path: str | Path, extra_metrics: dict | None = None,
+         version: str = __version__) -> Path:
+    """Write the pipeline and its manifest (labels, versions, data hash, metrics, checksums)."""
+    path = Path(path)
+    if path.exists():
+        shutil.rmtree(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tagger: CampaignTagger = nlp.get_pipe("campaign_tagger")
+    nlp.meta.update({
+        "name": "campaign",
+        "version": version,
+        "description": "Tags sentences of Chinese party campaign reports by campaign stage and "
+                       "method (campaignnlp).",
+        "labels": {"campaign_tagger": list(tagger.labels)},
+        "requirements": [f"campaignnlp>={__version__}"],
+    })
+    nlp.to_disk(path)
+    import sklearn
+
+    manifest = {
+        "name": PIPELINE_NAME,
+        "version": version,
+        "campaignnlp": __version__,
+        "spacy": spacy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "created": tagger.meta.get("trained"),
+        "labels": {"stages": tagger.stage_labels, "methods": tagger.method_labels},
+        "codebook_labels": {"stages": list(STAGES), "methods": list(METHODS)},
+        "training_data": tagger.meta.get("train", {}),
+        "metrics": {**tagger.meta.get("metrics", {}), **(extra_metrics or {})},
+        "checksums": checksums(path),
+    }
+    (path / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path

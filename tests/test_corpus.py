@@ -1,0 +1,53 @@
+import json
+
+import pytest
+
+from campaignnlp.corpus import AnnotationError, iter_documents, read_annotations
+from campaignnlp.labels import METHODS, STAGES
+
+
+def write(path, records):
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)
+                              for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+def test_jsonl_errors_name_file_and_line(tmp_path):
+    p = write(tmp_path / "in.jsonl", [{"id": "a", "text": "好。"}, "{not json", {"id": "c"},
+                                      {"id": "d", "text": "好。"}])
+    docs = list(iter_documents([p]))
+    assert [d.id for d in docs if d.error is None] == ["a", "d"]
+    errors = [d.error for d in docs if d.error]
+    assert f"{p}:2" in errors[0] and "not valid JSON" in errors[0]
+    assert f"{p}:3" in errors[1] and "'text'" in errors[1]
+
+
+def test_txt_gb18030_bom_crlf(tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.txt").write_bytes("整改落实。\r\n第二行".encode("gb18030"))
+    (tmp_path / "d" / "b.txt").write_bytes("\ufeff学习教育。".encode("utf-8"))
+    docs = {d.id: d.text for d in iter_documents([tmp_path / "d"])}
+    assert docs[str(tmp_path / "d" / "a.txt")] == "整改落实。\n第二行"
+    assert docs[str(tmp_path / "d" / "b.txt")] == "学习教育。"
+
+
+@pytest.mark.parametrize("span,message", [
+    ({"start": 0, "end": 99, "stage": "其他", "methods": []}, "outside the text"),
+    ({"start": 0, "end": 2, "stage": "整改", "methods": []}, "did you mean '整改落实'"),
+    ({"start": 0, "end": 2, "stage": "其他", "methods": ["理论学"]}, "unknown method"),
+])
+def test_bad_spans_are_reported_with_place(tmp_path, span, message):
+    p = write(tmp_path / "gold.jsonl", [{"id": "x", "text": "学习教育。", "spans": [span]}])
+    with pytest.raises(AnnotationError) as e:
+        read_annotations([p], STAGES, METHODS)
+    assert f"{p}:1" in str(e.value) and "'x'" in str(e.value) and message in str(e.value)
+
+
+def test_overlap_and_duplicate_ids(tmp_path):
+    spans = [{"start": 0, "end": 3, "stage": "其他"}, {"start": 2, "end": 5, "stage": "其他"}]
+    p = write(tmp_path / "o.jsonl", [{"id": "x", "text": "学习教育。", "spans": spans}])
+    with pytest.raises(AnnotationError, match="overlap"):
+        read_annotations([p])
+    q = write(tmp_path / "d.jsonl", [{"id": "x", "text": "a", "spans": []}] * 2)
+    with pytest.raises(AnnotationError, match=r"d.jsonl:2.*duplicate"):
+        read_annotations([q])

@@ -1,0 +1,79 @@
+"""The shipped pipeline, as a user meets it: campaignnlp.load(), spacy.load(), campaignnlp.tag()."""
+import subprocess
+import sys
+
+import spacy
+from spacy.tokens import Span
+
+import campaignnlp
+from campaignnlp.labels import METHODS, STAGES
+
+from .test_sentences import covers
+
+TRAD = "在整改落實環節，縣委制定整改方案，建立健全長效機制。"
+SIMP = "在整改落实环节，县委制定整改方案，建立健全长效机制。"
+
+
+def test_pipeline_shape(nlp):
+    assert nlp.lang == "zh"
+    assert nlp.pipe_names == ["campaign_senter", "campaign_tagger"]
+    assert nlp.tokenizer.segmenter == "pkuseg"
+
+
+def test_sentences_tagged_with_codebook_labels(nlp, corpus_texts):
+    for text in corpus_texts[:20]:
+        doc = nlp(text)
+        spans = doc.spans["campaign"]
+        assert covers(text, [(s.start_char, s.end_char) for s in spans])
+        for s in spans:
+            assert s.label_ == s._.stage and s._.stage in STAGES
+            assert set(s._.methods) <= set(METHODS)
+            assert abs(sum(s._.stage_scores.values()) - 1) < 1e-3
+            assert set(s._.method_scores) == set(METHODS)
+            assert max(s._.stage_scores, key=s._.stage_scores.get) == s._.stage
+    # extensions are visible on any Span with the sentence's offsets
+    first = doc.spans["campaign"][0]
+    assert Span(doc, first.start, first.end)._.stage == first._.stage
+
+
+def test_empty_documents_have_no_sentences(nlp):
+    for text in ["", "   ", "\n\n\t\u3000"]:
+        assert len(nlp(text).spans["campaign"]) == 0
+
+
+def test_offsets_index_the_input_and_traditional_tags_like_simplified(nlp):
+    trad, simp = nlp(TRAD), nlp(SIMP)
+    assert trad.text == TRAD
+    assert [(s.start_char, s.end_char, s._.stage, s._.methods) for s in trad.spans["campaign"]] == \
+           [(s.start_char, s.end_char, s._.stage, s._.methods) for s in simp.spans["campaign"]]
+    assert [t.text for t in simp] == [SIMP[t.idx:t.idx + len(t)] for t in trad]
+
+
+def test_context_decides_the_stage(nlp):
+    doc = nlp("党的群众路线教育实践活动进入查摆问题环节。\n二、查摆问题，开展批评\n"
+              "县委召开专题民主生活会，班子成员逐一对照检查，开展批评和自我批评。")
+    stages = [s._.stage for s in doc.spans["campaign"]]
+    assert stages[-1] == "查摆问题"
+    assert "批评与自我批评" in doc.spans["campaign"][-1]._.methods
+
+
+def test_tag_returns_a_dataframe():
+    df = campaignnlp.tag(["一是领导带头学。二是专家授课学。", "", {"id": "x", "text": "召开民主生活会。"}])
+    assert list(df.columns[:8]) == ["doc_id", "sent_index", "start", "end", "text", "stage",
+                                     "stage_score", "methods"]
+    assert df.doc_id.tolist() == ["0", "0", "x"]
+    assert df.text.tolist() == ["一是领导带头学。", "二是专家授课学。", "召开民主生活会。"]
+
+
+def test_spacy_load_in_a_fresh_process():
+    code = ("import spacy, sys; nlp = spacy.load(sys.argv[1]); "
+            "d = nlp('召开专题民主生活会。'); print(d.spans['campaign'][0]._.stage)")
+    out = subprocess.run([sys.executable, "-c", code, str(campaignnlp.default_model_path())],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() in STAGES
+
+
+def test_displacy_renders_spans(nlp):
+    html = spacy.displacy.render(nlp("召开专题民主生活会。"), style="span",
+                                 options={"spans_key": "campaign"})
+    assert "查摆问题" in html or "其他" in html or "学习教育" in html or "整改落实" in html

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Rebuild the shipped pipeline models/campaignnlp_zh from scratch:
+#   1. the domain word segmenter (training/segmenter/build.py: teacher from the pkuseg sdist on
+#      PyPI, silver + SXU data from ../shared, spacy_pkuseg.train);
+#   2. the stage and methods heads, trained on every annotated document: the gold of
+#      ../shared/data/gold and our standoff annotations in training/annotations (joined to
+#      ../shared/data/corpus), with 5-fold document-level cross-validation recorded in the
+#      manifest.
+# Usage: bash training/train_shipped.sh [--skip-segmenter]   (CV=0 skips the cross-validation)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SHARED=${SHARED:-../shared/data}
+SEG=training/segmenter/build/pkuseg_model
+
+if [[ "${1:-}" != "--skip-segmenter" || ! -f "$SEG/weights.npz" ]]; then
+  python training/segmenter/build.py --out training/segmenter/build
+fi
+
+python -m campaignnlp.cli train \
+  --train "$SHARED/gold/seeds.jsonl" --train "$SHARED/gold/xwlb_gold.jsonl" \
+  $(for f in training/annotations/batch*.jsonl; do echo --train "$f"; done) \
+  --corpus "$SHARED/corpus/xwlb_campaign.jsonl" \
+  --pkuseg-model "$SEG" --pkuseg-user-dict training/segmenter/user_dict.txt \
+  --cv "${CV:-5}" \
+  -o models/campaignnlp_zh
