@@ -121,6 +121,8 @@ def save(nlp: Language, path: str | Path, extra_metrics: dict | None = None,
         "requirements": [f"campaignnlp>={__version__}"],
     })
     nlp.to_disk(path)
+    metrics = {**tagger.meta.get("metrics", {}), **(extra_metrics or {})}
+    (path / "README.md").write_text(model_card(nlp, metrics), encoding="utf-8")
     import sklearn
 
     manifest = {
@@ -133,8 +135,31 @@ def save(nlp: Language, path: str | Path, extra_metrics: dict | None = None,
         "labels": {"stages": tagger.stage_labels, "methods": tagger.method_labels},
         "codebook_labels": {"stages": list(STAGES), "methods": list(METHODS)},
         "training_data": tagger.meta.get("train", {}),
-        "metrics": {**tagger.meta.get("metrics", {}), **(extra_metrics or {})},
+        "metrics": metrics,
         "checksums": checksums(path),
     }
     (path / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return path
+
+
+def model_card(nlp: Language, metrics: dict) -> str:
+    """A short human-readable card; the manifest has the full figures."""
+    tagger: CampaignTagger = nlp.get_pipe("campaign_tagger")
+    train = tagger.meta.get("train", {})
+    lines = [f"# {PIPELINE_NAME} {nlp.meta.get('version', '')}", "",
+             "A campaignnlp pipeline: pkuseg tokenizer, campaign_senter, campaign_tagger "
+             "(scikit-learn stage and methods heads).", "",
+             f"Trained {tagger.meta.get('trained', '?')} on {train.get('documents', '?')} documents, "
+             f"{train.get('sentences', '?')} sentences (data sha256 {train.get('sha256', '?')[:16]}…).", "",
+             f"Stages: {', '.join(tagger.stage_labels)}", "",
+             f"Methods: {', '.join(tagger.method_labels)}", "", "## Metrics", "",
+             "| split | stage accuracy | stage macro-F1 | methods micro-F1 | methods macro-F1 |",
+             "|---|---|---|---|---|"]
+    names = {"train": "training set (optimistic)", "dev": "dev", "cross_validation": "document-level CV"}
+    for key, m in metrics.items():
+        if isinstance(m, dict) and "stage" in m:
+            lines.append(f"| {names.get(key, key)} | {m['stage']['accuracy']:.3f} | {m['stage']['macro_f1']:.3f} "
+                         f"| {m['methods']['micro_f1']:.3f} | {m['methods']['macro_f1']:.3f} |")
+    lines += ["", "Loading this pipeline unpickles its heads (runs code): load only pipelines you "
+              "trust. `campaignnlp.load()` verifies every file against manifest.json first.", ""]
+    return "\n".join(lines)

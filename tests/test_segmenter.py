@@ -1,13 +1,9 @@
 """The campaign-domain word segmenter, used through spaCy's Chinese tokenizer."""
-import sys
 from pathlib import Path
 
 import pytest
-import spacy
-
 REPO = Path(__file__).resolve().parents[1]
 PIPELINE = REPO / "models" / "campaignnlp_zh"
-BUILD_MODEL = REPO / "training" / "segmenter" / "build" / "pkuseg_model"
 USER_DICT = REPO / "training" / "segmenter" / "user_dict.txt"
 
 
@@ -17,19 +13,23 @@ def campaign_terms():
 
 
 def load_nlp():
-    """The one place that decides where the segmenter comes from."""
-    if (PIPELINE / "tokenizer").exists():
-        return spacy.load(PIPELINE)
-    if not (BUILD_MODEL / "weights.npz").exists():
-        pytest.skip("no segmenter model: run python training/segmenter/build.py --out training/segmenter/build")
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
-    nlp.tokenizer.initialize(pkuseg_model=str(BUILD_MODEL), pkuseg_user_dict=str(USER_DICT))
-    # the inference speedup the pipeline applies (identical output, see speedup.py)
-    sys.path.insert(0, str(REPO / "training" / "segmenter"))
-    from speedup import limit_word_features
+    """The shipped pipeline's tokenizer: the segmenter as users get it."""
+    import campaignnlp
 
-    limit_word_features(nlp.tokenizer.pkuseg_seg)
-    return nlp
+    return campaignnlp.load()
+
+
+def test_word_feature_limit_changes_nothing():
+    """The inference speed-up (word features up to the model's longest) gives the same words."""
+    import spacy_pkuseg
+
+    nlp = load_nlp()
+    limited = nlp.tokenizer.pkuseg_seg
+    plain = spacy_pkuseg.pkuseg(str(PIPELINE / "tokenizer" / "pkuseg_model"))
+    plain.preprocesser = limited.preprocesser
+    assert nlp.tokenizer.pkuseg_word_max
+    text = "截至2021年12月底，全县共召开各类座谈会140多次，征求意见建议2300余条，整改落实问题86个。"
+    assert limited.cut(text) == plain.cut(text)
 
 
 @pytest.fixture(scope="module")

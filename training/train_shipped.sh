@@ -22,4 +22,4 @@ python -m campaignnlp.cli train \
   --corpus "$SHARED/corpus/xwlb_campaign.jsonl" \
   --pkuseg-model "$SEG" --pkuseg-user-dict training/segmenter/user_dict.txt \
   --cv "${CV:-5}" \
-  -o models/campaignnlp_zh
+  -o "${OUT:-models/campaignnlp_zh}"

@@ -41,7 +41,7 @@ sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402
 import metrics  # noqa: E402
 import prune  # noqa: E402
-import speedup  # noqa: E402
+from campaignnlp.tokenizer import limit_word_features  # noqa: E402
 import vocab  # noqa: E402
 
 PKUSEG_SDIST = "pkuseg==0.0.25"
@@ -106,11 +106,11 @@ def main(argv=None) -> int:
     ap.add_argument("--news-chars", type=int, default=3_000_000,
                     help="characters of general news to segment as silver data")
     ap.add_argument("--sxu-lines", type=int, default=0, help="limit SXU training lines (0 = all)")
-    ap.add_argument("--iters", type=int, default=3)
+    ap.add_argument("--iters", type=int, default=2, help="training iterations (the shipped model: 2)")
     ap.add_argument("--feature-trim", type=int, default=2, help="keep features seen more than N times")
     ap.add_argument("--max-mb", type=float, default=12.0, help="budget for the model files (MB)")
     ap.add_argument("--max-word-len", type=int, default=2,
-                    help="drop word features of longer words (enables the speedup in speedup.py)")
+                    help="drop word features of longer words (enables campaignnlp.tokenizer.limit_word_features)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--reuse-silver", action="store_true", help="reuse OUT/data silver files if present")
     ap.add_argument("--skip-train", action="store_true", help="reuse OUT/full_model and the silver data")
@@ -211,7 +211,7 @@ def main(argv=None) -> int:
     for name, mdir in (("full", full_model), ("pruned", model_dir)):
         seg = load_segmenter(mdir, args.user_dict)
         if name == "pruned":
-            speedup.limit_word_features(seg, args.max_word_len)
+            limit_word_features(seg, args.max_word_len)
         results[name] = {
             "pku_test": evaluate(seg, pku_gold),
             "msr_test": evaluate(seg, msr_gold),

@@ -11,7 +11,7 @@ then n_tags x n_tags transition weights, float64).
   kept (lossless, and a smaller set makes inference faster).
 * Word features of words longer than `max_word_len` (2) are dropped: they change almost
   nothing (measured: SIGHAN PKU test F1 -0.01 points), and without them inference can skip
-  looking up 3-6 character strings (see speedup.py), which makes it 2-3 times faster.
+  looking up 3-6 character strings (see campaignnlp.tokenizer.limit_word_features), which makes it 2-3 times faster.
 * Features are ranked by their largest absolute weight over the tags and the weakest are
   dropped until the files fit the budget (lossy; measured by the build).
 """
