@@ -81,29 +81,36 @@ def _iter_txt(path: Path, doc_id: str) -> Iterator[Document]:
         yield Document(id=doc_id, text=None, error=f"{path}: cannot read: {e}")
 
 
-def _iter_jsonl(path: Path, id_field: str, text_field: str) -> Iterator[Document]:
-    with path.open(encoding="utf-8-sig", errors="replace") as f:
+def _json_lines(path: Path, errors: str = "strict") -> Iterator[tuple[str, object, str | None]]:
+    """``(place, object, error)`` for each non-blank line; place is ``file:line``."""
+    with path.open(encoding="utf-8-sig", errors=errors) as f:
         for lineno, line in enumerate(f, 1):
             if not line.strip():
                 continue
             where = f"{path}:{lineno}"
             try:
-                obj = json.loads(line)
+                yield where, json.loads(line), None
             except json.JSONDecodeError as e:
-                yield Document(id=where, text=None, error=f"{where}: not valid JSON ({e.msg} at column {e.colno})")
-                continue
-            if not isinstance(obj, dict):
-                yield Document(id=where, text=None, error=f"{where}: expected a JSON object")
-                continue
-            doc_id = obj.get(id_field)
-            doc_id = where if doc_id is None else str(doc_id)
-            text = obj.get(text_field)
-            if not isinstance(text, str):
-                yield Document(id=doc_id, text=None,
-                               error=f"{where}: no {text_field!r} string in this record")
-                continue
-            meta = {k: v for k, v in obj.items() if k not in (id_field, text_field)}
-            yield Document(id=doc_id, text=text, meta=meta)
+                yield where, None, f"{where}: not valid JSON ({e.msg} at column {e.colno})"
+
+
+def _iter_jsonl(path: Path, id_field: str, text_field: str) -> Iterator[Document]:
+    for where, obj, error in _json_lines(path, errors="replace"):
+        if error:
+            yield Document(id=where, text=None, error=error)
+            continue
+        if not isinstance(obj, dict):
+            yield Document(id=where, text=None, error=f"{where}: expected a JSON object")
+            continue
+        doc_id = obj.get(id_field)
+        doc_id = where if doc_id is None else str(doc_id)
+        text = obj.get(text_field)
+        if not isinstance(text, str):
+            yield Document(id=doc_id, text=None,
+                           error=f"{where}: no {text_field!r} string in this record")
+            continue
+        meta = {k: v for k, v in obj.items() if k not in (id_field, text_field)}
+        yield Document(id=doc_id, text=text, meta=meta)
 
 
 def read_annotations(paths: Iterable[str | Path], stages: Iterable[str] | None = None,
@@ -117,22 +124,15 @@ def read_annotations(paths: Iterable[str | Path], stages: Iterable[str] | None =
     docs: list[Annotated] = []
     seen: dict[str, str] = {}
     for p in paths:
-        path = Path(p)
-        with path.open(encoding="utf-8-sig") as f:
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                where = f"{path}:{lineno}"
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise AnnotationError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
-                doc = _validate(obj, where, stages, methods)
-                if doc.id in seen:
-                    raise AnnotationError(f"{where}: duplicate document id {doc.id!r} (first at {seen[doc.id]})")
-                seen[doc.id] = where
-                doc.source = where
-                docs.append(doc)
+        for where, obj, error in _json_lines(Path(p)):
+            if error:
+                raise AnnotationError(error)
+            doc = _validate(obj, where, stages, methods)
+            if doc.id in seen:
+                raise AnnotationError(f"{where}: duplicate document id {doc.id!r} (first at {seen[doc.id]})")
+            seen[doc.id] = where
+            doc.source = where
+            docs.append(doc)
     return docs
 
 
@@ -196,18 +196,12 @@ def read_standoff(paths: Iterable[str | Path], corpus: Iterable[str | Path],
     """
     wanted: dict[str, tuple[dict, str]] = {}
     for p in paths:
-        path = Path(p)
-        with path.open(encoding="utf-8") as f:
-            for lineno, line in enumerate(f, 1):
-                if line.strip():
-                    where = f"{path}:{lineno}"
-                    try:
-                        obj = json.loads(line)
-                    except json.JSONDecodeError as e:
-                        raise AnnotationError(f"{where}: not valid JSON ({e.msg})") from None
-                    if obj.get("id") in wanted:
-                        raise AnnotationError(f"{where}: duplicate document id {obj.get('id')!r}")
-                    wanted[obj["id"]] = (obj, where)
+        for where, obj, error in _json_lines(Path(p)):
+            if error:
+                raise AnnotationError(error)
+            if obj.get("id") in wanted:
+                raise AnnotationError(f"{where}: duplicate document id {obj.get('id')!r}")
+            wanted[obj["id"]] = (obj, where)
     texts: dict[str, str] = {}
     for p in corpus:
         with Path(p).open(encoding="utf-8") as f:

@@ -51,3 +51,28 @@ def test_overlap_and_duplicate_ids(tmp_path):
     q = write(tmp_path / "d.jsonl", [{"id": "x", "text": "a", "spans": []}] * 2)
     with pytest.raises(AnnotationError, match=r"d.jsonl:2.*duplicate"):
         read_annotations([q])
+
+
+def test_standoff_joins_and_refuses_changed_text(tmp_path):
+    import hashlib
+
+    from campaignnlp.corpus import read_standoff
+    text = "一是领导带头学。二是专家授课学。"
+    corpus = write(tmp_path / "corpus.jsonl", [{"id": "a", "text": text}])
+    spans = [{"start": 0, "end": 8, "stage": "学习教育", "methods": ["领导带头"]}]
+    good = write(tmp_path / "ann.jsonl", [{"id": "a", "sha1": hashlib.sha1(text.encode()).hexdigest(),
+                                           "spans": spans}])
+    (doc,) = read_standoff([good], [corpus])
+    assert doc.text[0:8] == "一是领导带头学。" and doc.spans[0]["methods"] == ["领导带头"]
+    bad = write(tmp_path / "bad.jsonl", [{"id": "a", "sha1": "0" * 40, "spans": spans}])
+    with pytest.raises(AnnotationError, match=r"bad.jsonl:1.*refusing"):
+        read_standoff([bad], [corpus])
+
+
+def test_our_annotations_join_to_the_shared_corpus(shared):
+    from pathlib import Path
+
+    from campaignnlp.corpus import read_standoff
+    files = sorted((Path(__file__).parents[1] / "training" / "annotations").glob("batch*.jsonl"))
+    docs = read_standoff(files, [shared / "corpus" / "xwlb_campaign.jsonl"], STAGES, METHODS)
+    assert len(docs) == 527 and sum(len(d.spans) for d in docs) == 7620
