@@ -22,7 +22,8 @@ def _err(msg: str) -> None:
     typer.echo(msg, err=True)
 
 
-def _read_gold(paths: List[Path], standoff_corpus: Optional[List[Path]] = None):
+def _read_gold(paths: List[Path], standoff_corpus: Optional[List[Path]] = None,
+               stages=None, methods=None):
     """Codebook JSONL files; standoff files (no text) are joined to ``standoff_corpus``."""
     from .corpus import read_annotations, read_standoff
 
@@ -31,16 +32,17 @@ def _read_gold(paths: List[Path], standoff_corpus: Optional[List[Path]] = None):
         with open(p, encoding="utf-8-sig") as f:
             first = next((l for l in f if l.strip()), "{}")
         try:
-            is_standoff = "text" not in json.loads(first) and "sha1" in json.loads(first)
+            head = json.loads(first)
+            is_standoff = isinstance(head, dict) and "text" not in head and "sha1" in head
         except json.JSONDecodeError:
             is_standoff = False
         (standoff if is_standoff else plain).append(p)
-    docs = read_annotations(plain) if plain else []
+    docs = read_annotations(plain, stages, methods) if plain else []
     if standoff:
         if not standoff_corpus:
             raise typer.BadParameter(f"{standoff[0]} holds standoff annotations (no text): "
                                      "give the corpus they index with --corpus")
-        docs += read_standoff(standoff, standoff_corpus)
+        docs += read_standoff(standoff, standoff_corpus, stages, methods)
     return docs
 
 
@@ -100,12 +102,9 @@ def train(
     from .labels import METHODS, STAGES
 
     try:
-        docs = _read_gold(train_files, corpus)
-        dev_docs = _read_gold(dev, corpus) if dev else None
-        if codebook_labels:
-            from .corpus import _validate
-            for d in docs + (dev_docs or []):
-                _validate({"id": d.id, "text": d.text, "spans": d.spans}, d.source, set(STAGES), set(METHODS))
+        allowed = (list(STAGES), list(METHODS)) if codebook_labels else (None, None)
+        docs = _read_gold(train_files, corpus, *allowed)
+        dev_docs = _read_gold(dev, corpus, *allowed) if dev else None
     except (AnnotationError, OSError) as e:
         _err(f"error: {e}")
         raise typer.Exit(2)

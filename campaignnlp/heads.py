@@ -48,7 +48,6 @@ def _doc_runs(X: Sequence[dict]) -> list[tuple[int, int]]:
 def document_profile(X: Sequence[dict], P: np.ndarray) -> np.ndarray:
     """Spread per-sentence scores ``P`` over each document: neighbours, section, heading, doc."""
     n, k = P.shape
-    blocks = []
     out = np.zeros((n, 9 * k), dtype=np.float32)
     for a, b in _doc_runs(X):
         Q = P[a:b]
@@ -69,11 +68,9 @@ def document_profile(X: Sequence[dict], P: np.ndarray) -> np.ndarray:
         idx = np.arange(m)
         lo, hi = np.maximum(idx - 3, 0), np.minimum(idx + 4, m)
         window = (cum[hi] - cum[lo]) / (hi - lo)[:, None]
-        title = np.repeat(Q[:1], m, axis=0)
         out[a:b] = np.hstack([Q, pad[1:m + 1], pad[3:m + 3], pad[0:m], window, section_mean,
-                              heading_p, np.repeat(doc_mean[None], m, 0) + 0 * title,
+                              heading_p, np.repeat(doc_mean[None], m, 0),
                               np.repeat(doc_max[None], m, 0)])
-    del blocks
     return out
 
 

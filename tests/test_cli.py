@@ -115,3 +115,11 @@ def test_train_rejects_bad_annotations_with_place(tmp_path):
 @pytest.mark.parametrize("args", [["--help"], ["tag", "--help"]])
 def test_help(args):
     assert "Usage" in run(*args).stdout
+
+
+def test_codebook_labels_flag_rejects_other_labels(tmp_path):
+    data = tmp_path / "custom.jsonl"
+    data.write_text('{"id": "a", "text": "整改。", "spans": [{"start": 0, "end": 3, "stage": "整改"}]}\n',
+                    encoding="utf-8")
+    proc = run("train", "--train", data, "-o", tmp_path / "m", "--codebook-labels", check=False)
+    assert proc.returncode == 2 and f"{data}:1" in proc.stderr and "did you mean '整改落实'" in proc.stderr
