@@ -17,31 +17,44 @@ import json
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-import joblib
 import numpy as np
+from spacy.attrs import IDX, IS_SPACE, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span, SpanGroup
 
 from . import extensions
 from .context import sentence_contexts
-from .heads import MethodsHead, StageHead
-from .integrity import check_versions, sha256_file
+from .integrity import check_versions, quiet_version_warnings, sha256_file
+
+# scikit-learn, joblib and the heads are imported where they are used: spaCy imports this
+# module to look up any factory, and other pipelines should not pay for scikit-learn.
 
 HEAD_FILES = {"stage": "stage_head.joblib", "methods": "methods_head.joblib"}
 
 
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """Token bounds of the Doc's sentences without surrounding whitespace tokens; empty
+    sentences dropped. Works on the Doc's arrays: iterating Token objects costs more than
+    the heads do."""
+    if not len(doc):
+        return []
+    flags = doc.to_array([SENT_START, IS_SPACE])
+    starts = np.flatnonzero(flags[:, 0] == 1).tolist()
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    solid = np.flatnonzero(flags[:, 1] == 0)  # indices of non-space tokens
+    bounds = []
+    for start, end in zip(starts, starts[1:] + [len(doc)]):
+        a = np.searchsorted(solid, start)
+        b = np.searchsorted(solid, end)  # solid[a:b] are the sentence's non-space tokens
+        if b > a:
+            bounds.append((int(solid[a]), int(solid[b - 1]) + 1))
+    return bounds
+
+
 def sentence_spans(doc: Doc) -> list[Span]:
-    """The Doc's sentences without surrounding whitespace tokens; empty ones dropped."""
-    out = []
-    for sent in doc.sents:
-        start, end = sent.start, sent.end
-        while start < end and doc[start].is_space:
-            start += 1
-        while end > start and doc[end - 1].is_space:
-            end -= 1
-        if end > start:
-            out.append(doc[start:end])
-    return out
+    """The Doc's sentences (see :func:`sentence_bounds`) as Spans."""
+    return [doc[a:b] for a, b in sentence_bounds(doc)]
 
 
 class CampaignTagger:
@@ -57,8 +70,8 @@ class CampaignTagger:
         self.name = name
         self.spans_key = spans_key
         self.batch_size = batch_size
-        self.stage_head: StageHead | None = None
-        self.methods_head: MethodsHead | None = None
+        self.stage_head = None  # a fitted campaignnlp.heads.StageHead
+        self.methods_head = None  # a fitted campaignnlp.heads.MethodsHead
         self.meta: dict = {}
 
     # -- labels ---------------------------------------------------------------------------
@@ -76,11 +89,34 @@ class CampaignTagger:
 
     # -- training ---------------------------------------------------------------------------
     def fit(self, records: Sequence[dict], stages: Sequence[str], methods: Sequence[Sequence[str]],
-            stage_head: StageHead | None = None, methods_head: MethodsHead | None = None):
+            stage_head=None, methods_head=None):
         """Fit the heads on sentence records (:func:`campaignnlp.context.sentence_contexts`)."""
+        from .heads import MethodsHead, StageHead
+
         self.stage_head = (stage_head or StageHead()).fit(records, list(stages))
         self.methods_head = (methods_head or MethodsHead()).fit(records, [list(m) for m in methods])
+        self._share_features()
         return self
+
+    def _share_features(self) -> None:
+        """One n-gram table for every vectorizer of both heads (see ``Records``)."""
+        from .features import ContextVectorizer, share_ngram_table
+
+        found = []
+
+        def collect(obj, depth=0):
+            if isinstance(obj, ContextVectorizer):
+                found.append(obj)
+            elif depth < 3 and hasattr(obj, "steps"):  # a scikit-learn Pipeline
+                for _, step in obj.steps:
+                    collect(step, depth + 1)
+            elif depth < 2 and hasattr(obj, "__dict__"):
+                for value in vars(obj).values():
+                    collect(value, depth + 1)
+
+        collect(self.stage_head)
+        collect(self.methods_head)
+        share_ngram_table(found)
 
     def initialize(self, get_examples=None, *, nlp: Language | None = None):
         """spaCy's training hook: fit on Examples whose reference Docs carry
@@ -103,35 +139,46 @@ class CampaignTagger:
             raise ValueError(f"The component '{self.name}' has no trained heads: train it with "
                              "`campaignnlp train` or load a trained pipeline.")
 
-    def predict(self, docs: Sequence[Doc]) -> tuple[list[list[Span]], np.ndarray, np.ndarray]:
-        """Sentences of each doc, and their stage and method score matrices (stacked)."""
+    def predict(self, docs: Sequence[Doc]) -> tuple[list[list[tuple[int, int]]], np.ndarray, np.ndarray]:
+        """Token bounds of each doc's sentences, and their stage and method score matrices
+        (rows stacked over the docs)."""
         self._require_heads()
-        sents = [sentence_spans(doc) for doc in docs]
-        records = []
-        for k, (doc, ss) in enumerate(zip(docs, sents)):
-            records.extend(sentence_contexts(doc.text, [(s.start_char, s.end_char) for s in ss],
-                                             doc_id=str(k)))
+        bounds = [sentence_bounds(doc) for doc in docs]
+        from .features import Records
+
+        records = Records()  # the heads share the n-gram counts of this batch
+        for k, (doc, bs) in enumerate(zip(docs, bounds)):
+            if not bs:
+                continue
+            chars = doc.to_array([IDX, LENGTH])
+            spans = [(int(chars[a, 0]), int(chars[b - 1, 0] + chars[b - 1, 1])) for a, b in bs]
+            records.extend(sentence_contexts(doc.text, spans, doc_id=str(k)))
         if not records:
-            return sents, np.zeros((0, len(self.stage_labels))), np.zeros((0, len(self.method_labels)))
-        return sents, self.stage_head.predict_proba(records), self.methods_head.predict_proba(records)
+            return bounds, np.zeros((0, len(self.stage_labels))), np.zeros((0, len(self.method_labels)))
+        return bounds, self.stage_head.predict_proba(records), self.methods_head.predict_proba(records)
 
     def set_annotations(self, docs: Sequence[Doc], scores) -> None:
-        sents, stage_p, method_p = scores
-        stages = self.stage_labels
+        bounds, stage_p, method_p = scores
+        stages = np.asarray(self.stage_labels)
         methods = np.asarray(self.method_labels)
         thresholds = getattr(self.methods_head, "thresholds_", np.full(len(methods), 0.5))
+        best = np.argmax(stage_p, axis=1) if len(stage_p) else np.zeros(0, dtype=int)
+        chosen = method_p >= thresholds
+        # plain floats, rounded: these go to JSON and DataFrames
+        stage_p, method_p = np.round(stage_p, 4).tolist(), np.round(method_p, 4).tolist()
+        stage_names, method_names = stages.tolist(), methods.tolist()
         row = 0
-        for doc, ss in zip(docs, sents):
+        for doc, bs in zip(docs, bounds):
             group = []
-            for span in ss:
-                sp, mp = stage_p[row], method_p[row]
-                row += 1
-                stage = stages[int(np.argmax(sp))]
+            for a, b in bs:
+                stage = stage_names[best[row]]
+                span = Span(doc, a, b, label=stage)
                 span._.stage = stage
-                span._.stage_scores = {lab: round(float(p), 4) for lab, p in zip(stages, sp)}
-                span._.methods = [str(m) for m in methods[mp >= thresholds]]
-                span._.method_scores = {str(lab): round(float(p), 4) for lab, p in zip(methods, mp)}
-                group.append(Span(doc, span.start, span.end, label=stage))
+                span._.stage_scores = dict(zip(stage_names, stage_p[row]))
+                span._.methods = methods[chosen[row]].tolist()
+                span._.method_scores = dict(zip(method_names, method_p[row]))
+                group.append(span)
+                row += 1
             doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, spans=group)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -152,6 +199,8 @@ class CampaignTagger:
 
     # -- serialisation ----------------------------------------------------------------------
     def to_disk(self, path, *, exclude=tuple()):
+        import joblib
+
         self._require_heads()
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
@@ -165,10 +214,17 @@ class CampaignTagger:
         (path / "cfg.json").write_text(json.dumps(cfg, ensure_ascii=False, indent=2), encoding="utf-8")
 
     def from_disk(self, path, *, exclude=tuple()):
+        import joblib
+
         path = Path(path)
         cfg = json.loads((path / "cfg.json").read_text(encoding="utf-8"))
         # Unpickling runs code: check the files are the ones this component wrote first.
-        for name, digest in cfg.get("sha256", {}).items():
+        listed = cfg.get("sha256") or {}
+        unlisted = [name for name in HEAD_FILES.values() if name not in listed]
+        if unlisted:  # nothing to check them against: refuse rather than unpickle blind
+            raise ValueError(f"{path / 'cfg.json'}: no sha256 for {', '.join(unlisted)}; "
+                             "refusing to unpickle unchecked files")
+        for name, digest in listed.items():
             f = path / name
             if not f.exists():
                 raise FileNotFoundError(f"{f}: missing from the pipeline; nothing was loaded")
@@ -178,8 +234,10 @@ class CampaignTagger:
         check_versions(cfg.get("versions", {}), where=str(path))
         self.spans_key = cfg.get("spans_key", self.spans_key)
         self.meta = cfg.get("meta", {})
-        self.stage_head = joblib.load(path / HEAD_FILES["stage"])
-        self.methods_head = joblib.load(path / HEAD_FILES["methods"])
+        with quiet_version_warnings():  # check_versions said it once; not once per estimator
+            self.stage_head = joblib.load(path / HEAD_FILES["stage"])
+            self.methods_head = joblib.load(path / HEAD_FILES["methods"])
+        self._share_features()
         return self
 
 

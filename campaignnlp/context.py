@@ -9,6 +9,7 @@ function serves training (gold spans) and tagging (the sentencizer's spans).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Sequence
 
 from .normalize import normalize
@@ -77,14 +78,32 @@ def method_cues(text: str) -> dict[str, int]:
     return {m: len(rx.findall(text)) for m, rx in _METHOD_RE.items()}
 
 
+def _counts_per_sentence(sents: Sequence[str], patterns: dict[str, re.Pattern]) -> list[dict[str, int]]:
+    """``{name: len(rx.findall(sentence))}`` for each sentence, with one scan of the document
+    per pattern. Sentences are joined by 。, which no pattern can match or cross (cues are
+    literal words; a frame's gap excludes ，。), so the counts are exactly the per-sentence
+    ones."""
+    starts, pos = [], 0
+    for s in sents:
+        starts.append(pos)
+        pos += len(s) + 1
+    joined = "。".join(sents)
+    out = [dict.fromkeys(patterns, 0) for _ in sents]
+    for name, rx in patterns.items():
+        for m in rx.finditer(joined):
+            out[bisect_right(starts, m.start()) - 1][name] += 1
+    return out
+
+
 def sentence_contexts(text: str, spans: Sequence[tuple[int, int]], doc_id: str = "") -> list[dict]:
     """One record per span: the sentence, its neighbours, heading, title and stage cues."""
     view = normalize(text)
     sents = [view[s:e] for s, e in spans]
     n = len(sents)
     headings = [is_heading(s) for s in sents]
-    frames = [stage_frames(s) for s in sents]
-    mentions = [stage_mentions(s) for s in sents]
+    frames = _counts_per_sentence(sents, _FRAME_RE)
+    mentions = _counts_per_sentence(sents, _STAGE_RE)
+    cues = _counts_per_sentence(sents, _METHOD_RE)
     doc_frames = {k: sum(f[k] for f in frames) for k in STAGE_NAMES}
     doc_mentions = {k: sum(m[k] for m in mentions) for k in STAGE_NAMES}
     title = sents[0] if n and headings[0] else ""
@@ -108,7 +127,7 @@ def sentence_contexts(text: str, spans: Sequence[tuple[int, int]], doc_id: str =
             "title": title,
             "is_heading": headings[i],
             "frames": frames[i],
-            "method_cues": method_cues(sent),
+            "method_cues": cues[i],
             "mentions": mentions[i],
             "heading_frames": heading_frames,
             "recent_frame": last_frame,

@@ -77,3 +77,41 @@ def test_displacy_renders_spans(nlp):
     html = spacy.displacy.render(nlp("召开专题民主生活会。"), style="span",
                                  options={"spans_key": "campaign"})
     assert "查摆问题" in html or "其他" in html or "学习教育" in html or "整改落实" in html
+
+
+def test_other_pipelines_do_not_import_the_heads():
+    # spaCy imports our plugin module to resolve any factory: it must stay light
+    code = ("import sys, spacy; nlp = spacy.blank('en'); nlp.add_pipe('sentencizer'); "
+            "print(' '.join(m for m in ('sklearn', 'pandas', 'scipy', 'joblib', 'datasets') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_fast_features_equal_scikit_learn(nlp, corpus_texts):
+    # The shipped vectorizers transform with NgramTable; the result must be what their
+    # scikit-learn TfidfVectorizers give.
+    import numpy as np
+    import scipy.sparse as sp
+
+    from campaignnlp.context import sentence_contexts
+    from campaignnlp.features import Records, dense_features
+    from campaignnlp.sentences import split_sentences
+
+    texts = corpus_texts[:15] + ["ＡＢＣ  Hello   World\n\n\t 測試 İstanbul 😀 ", "", "。。"]
+    X = Records(r for k, t in enumerate(texts)
+                for r in sentence_contexts(t, split_sentences(t), doc_id=str(k)))
+    tagger = nlp.get_pipe("campaign_tagger")
+    vectorizers = [tagger.stage_head.sentence_model_.steps[0][1],
+                   tagger.stage_head.context_vectorizer_, tagger.methods_head.vectorizer_]
+    for cv in vectorizers:
+        fields = cv._fields()
+        expected = sp.hstack([vec.transform([r[name] for r in X]) * fields[name][1]
+                              for name, vec in cv.vectorizers_.items()]
+                             + [cv.dict_vectorizer_.transform(dense_features(r) for r in X)
+                                * cv.dense_weight], format="csr")
+        got = cv.transform(X)
+        assert got.shape == expected.shape
+        assert abs(got - expected).max() < 1e-6
+    # one count matrix and one dense block, shared by the three vectorizers
+    assert sorted(k[0] for k in X.cache) == ["dense", "ngrams"]
