@@ -5,14 +5,17 @@ the pkuseg model and user dictionary under ``tokenizer/``) in two ways:
 
 * pkuseg runs on the normalised view of the text (:mod:`campaignnlp.normalize`: simplified,
   half-width), while every token keeps the characters of the input, so offsets stay exact;
-* the text is cut into sentence units first and pkuseg runs on each, so no token straddles a
-  sentence boundary and no single pkuseg call sees more than ``max_length`` characters.
+* the text is cut into sentence units first (the ones ``campaign_senter`` marks) and pkuseg
+  runs on each, so no token straddles a sentence boundary and no single pkuseg call sees more
+  than ``max_length`` characters.
+
+Work and memory are linear in the length of the text, so the pipeline accepts documents far
+longer than spaCy's default ``nlp.max_length`` (see :data:`NLP_MAX_LENGTH`).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from spacy import util
 from spacy.lang.zh import ChineseTokenizer
 from spacy.tokens import Doc
 from spacy.util import registry
@@ -71,31 +74,41 @@ class CampaignTokenizer(ChineseTokenizer):
         self._apply_word_max()
         return self
 
-    def words(self, text: str) -> list[str]:
-        """The tokens of ``text`` as substrings of it (whitespace not included)."""
+    def word_offsets(self, text: str) -> list[tuple[int, int]]:
+        """``(start, end)`` of each token of ``text``, in order; whitespace is in none of them
+        and every other character is in exactly one."""
         if self.segmenter != "pkuseg":
-            return [t.text for t in super().__call__(text) if not t.is_space]
+            return [(t.idx, t.idx + len(t)) for t in super().__call__(text) if not t.is_space]
         if self.pkuseg_seg is None:
             raise ValueError(
                 "The pkuseg segmenter has no model. Load a trained pipeline with "
                 "campaignnlp.load() or call nlp.initialize() with a pkuseg_model path."
             )
         view = normalize(text) if self.normalize_text else text
-        words: list[str] = []
-        for start, end in split_sentences(view, max_length=self.max_length):
+        offsets: list[tuple[int, int]] = []
+        # Units are cut on the text itself, as campaign_senter cuts them, so that no token
+        # straddles a sentence boundary; pkuseg reads the same stretch of the normalised view.
+        for start, end in split_sentences(text, max_length=self.max_length):
             pos = start
             for word in self.pkuseg_seg.cut(view[start:end]):
+                if not word or word.isspace():
+                    continue
                 found = view.find(word, pos, end)
                 if found < 0:  # pkuseg never rewrites characters; guard against it anyway
-                    words.extend(ch for ch in text[pos:end] if not ch.isspace())
-                    pos = end
                     break
-                words.append(text[found:found + len(word)])
+                # characters pkuseg dropped (it may skip some) still need a token each
+                offsets.extend((i, i + 1) for i in range(pos, found) if not text[i].isspace())
+                offsets.append((found, found + len(word)))
                 pos = found + len(word)
-        return words
+            offsets.extend((i, i + 1) for i in range(pos, end) if not text[i].isspace())
+        return offsets
+
+    def words(self, text: str) -> list[str]:
+        """The tokens of ``text`` as substrings of it (whitespace not included)."""
+        return [text[s:e] for s, e in self.word_offsets(text)]
 
     def __call__(self, text: str) -> Doc:
-        words, spaces = util.get_words_and_spaces(self.words(text), text)
+        words, spaces = words_and_spaces(text, self.word_offsets(text))
         return Doc(self.vocab, words=words, spaces=spaces)
 
     def _get_config(self) -> dict[str, Any]:
@@ -105,15 +118,54 @@ class CampaignTokenizer(ChineseTokenizer):
     def _set_config(self, config: dict[str, Any] = {}) -> None:  # noqa: B006 - spaCy's signature
         self.segmenter = config.get("segmenter", "pkuseg")
         self.normalize_text = config.get("normalize_text", True)
-        self.max_length = config.get("max_length", DEFAULT_MAX_LENGTH)
+        # max_length is kept as built: config.cfg has it too, and this way a config override at
+        # load time (to match campaign_senter's) takes effect
         self.pkuseg_word_max = config.get("pkuseg_word_max")
+
+
+def words_and_spaces(text: str, offsets: list[tuple[int, int]]) -> tuple[list[str], list[bool]]:
+    """Doc words and spaces from token offsets, as ``spacy.util.get_words_and_spaces`` makes
+    them (one trailing " " is the token's space, other whitespace becomes whitespace tokens),
+    in linear time: spaCy's version re-slices the rest of the text for every word, which is
+    quadratic and takes minutes on a megabyte-long document."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos, n = 0, len(text)
+    for k, (start, end) in enumerate(offsets):
+        if start > pos:
+            words.append(text[pos:start])
+            spaces.append(False)
+        words.append(text[start:end])
+        pos = end
+        next_start = offsets[k + 1][0] if k + 1 < len(offsets) else n
+        if pos < next_start and text[pos] == " ":
+            spaces.append(True)
+            pos += 1
+        else:
+            spaces.append(False)
+    if pos < n:
+        words.append(text[pos:])
+        spaces.append(False)
+    return words, spaces
+
+
+#: Longest text ``nlp`` accepts, in characters (spaCy's ``nlp.max_length``, default 10**6, is
+#: there for parsers whose memory grows much faster than the text). Here work and memory are
+#: linear in the text: pkuseg sees one bounded unit at a time. 10M characters is about 30 MB of
+#: Chinese in UTF-8, which takes about 4 GB of memory at the ~120 MB per MB that
+#: benchmarks/long_document.py measures.
+NLP_MAX_LENGTH = 10_000_000
 
 
 @registry.tokenizers("campaignnlp.ChineseTokenizer.v1")
 def create_campaign_tokenizer(segmenter: str = "pkuseg", normalize_text: bool = True,
                               max_length: int = DEFAULT_MAX_LENGTH,
-                              pkuseg_word_max: int | None = None):
+                              pkuseg_word_max: int | None = None,
+                              nlp_max_length: int = NLP_MAX_LENGTH):
     def factory(nlp):
+        # spaCy builds the tokenizer from the nlp object it belongs to: the one place a config
+        # (and so spacy.load, campaignnlp.load and the CLI alike) can set nlp.max_length.
+        nlp.max_length = nlp_max_length
         return CampaignTokenizer(nlp.vocab, segmenter=segmenter, normalize_text=normalize_text,
                                  max_length=max_length, pkuseg_word_max=pkuseg_word_max)
 
