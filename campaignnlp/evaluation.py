@@ -1,5 +1,6 @@
 """Scores against gold: per-label P/R/F1, stage accuracy and macro-F1, methods micro/macro-F1,
-the stage confusion matrix; and document-level K-fold cross-validation.
+the stage confusion matrix; and document-level K-fold cross-validation, with a learning curve
+and the out-of-fold predictions and scores (for :mod:`campaignnlp.review`).
 
 Evaluation runs on the gold sentence units (the heads score exactly the annotated spans), so
 figures measure the heads, not the sentencizer.
@@ -70,40 +71,140 @@ def evaluate_tagger(tagger, docs: Sequence[Annotated]) -> dict:
     return score(stages, pred_s, methods, pred_m, tagger.stage_labels, tagger.method_labels)
 
 
+def _unpack(out) -> tuple[list[str], list[list[str]], list[dict] | None, list[dict] | None]:
+    """``fit_predict`` returns ``(stages, methods)`` or ``(stages, methods, stage_scores,
+    method_scores)`` (one ``{label: probability}`` dict per sentence)."""
+    if len(out) == 2:
+        return list(out[0]), [list(m) for m in out[1]], None, None
+    stages, methods, stage_scores, method_scores = out
+    return list(stages), [list(m) for m in methods], list(stage_scores), list(method_scores)
+
+
+def _subsample(docs: Sequence[Annotated], fraction: float, seed: int) -> list[Annotated]:
+    """A random ``fraction`` of the documents (at least two), in their original order."""
+    if fraction >= 1.0:
+        return list(docs)
+    n = max(2, int(round(fraction * len(docs))))
+    keep = np.sort(np.random.default_rng(seed).choice(len(docs), size=min(n, len(docs)),
+                                                      replace=False))
+    return [docs[i] for i in keep]
+
+
 def cross_validate(docs: Sequence[Annotated], fit_predict: Callable, k: int = 5, seed: int = 0,
-                   progress: Callable[[str], None] | None = None) -> dict:
+                   progress: Callable[[str], None] | None = None,
+                   learning_curve: Sequence[float] | None = None,
+                   return_predictions: bool = False) -> dict:
     """Document-level K-fold cross-validation.
 
-    ``fit_predict(train_docs, test_docs) -> (stages, methods)`` predicts the gold spans of
-    ``test_docs``. Folds are by document (neighbouring sentences would leak). Returns the
-    scores of the pooled out-of-fold predictions, with the per-fold figures.
+    ``fit_predict(train_docs, test_docs)`` predicts the gold spans of ``test_docs``: it returns
+    ``(stages, methods)``, or ``(stages, methods, stage_scores, method_scores)`` with one
+    ``{label: probability}`` dict per sentence (see :func:`heads_fit_predict`). Folds are by
+    document (neighbouring sentences would leak). Returns the scores of the pooled out-of-fold
+    predictions, with the per-fold figures.
+
+    ``learning_curve``: fractions of each training fold (e.g. ``(0.1, 0.25, 0.5, 0.75, 1.0)``);
+    for each, the heads are refit on a random subset of that many training documents (the
+    same subset seed for every fold) and scored on the full test fold, giving
+    ``result["learning_curve"]``. A fraction of 1.0 reuses the main run.
+
+    ``return_predictions``: add ``result["predictions"]``, one out-of-fold record per gold
+    sentence in document order: ``doc_id, sent_index, start, end, fold, gold_stage,
+    gold_methods, stage, methods`` and, when ``fit_predict`` gives them, ``stage_scores`` and
+    ``method_scores``.
     """
     docs = list(docs)
-    pred_s: dict[tuple[int, int], str] = {}
-    pred_m: dict[tuple[int, int], list[str]] = {}
+    if k < 2 or k > len(docs):
+        raise ValueError(f"cross-validation needs 2 <= k <= number of documents ({len(docs)}); got k={k}")
+    fractions = sorted({float(f) for f in learning_curve or ()})
+    if any(not 0 < f <= 1 for f in fractions):
+        raise ValueError(f"learning-curve fractions must be in (0, 1]; got {fractions}")
+    oof: dict[tuple[int, int], dict] = {}
     folds = []
+    curve_preds: dict[float, dict[tuple[int, int], tuple[str, list[str]]]] = {f: {} for f in fractions}
+    curve_sizes: dict[float, list[tuple[int, int]]] = {f: [] for f in fractions}
+    curve_folds: dict[float, list[dict]] = {f: [] for f in fractions}
     for fold, (tr, te) in enumerate(KFold(k, shuffle=True, random_state=seed).split(docs)):
         train, test = [docs[i] for i in tr], [docs[i] for i in te]
-        ps, pm = fit_predict(train, test)
+        ps, pm, ss, ms = _unpack(fit_predict(train, test))
         _, gs, gm = gold_records(test)
         folds.append(score(gs, ps, gm, pm))
         keys = [(i, j) for i in te for j in range(len(docs[i].spans))]
-        pred_s.update(zip(keys, ps))
-        pred_m.update(zip(keys, pm))
+        for n, key in enumerate(keys):
+            oof[key] = {"fold": fold, "stage": ps[n], "methods": pm[n],
+                        "stage_scores": ss[n] if ss is not None else None,
+                        "method_scores": ms[n] if ms is not None else None}
         if progress:
             progress(f"fold {fold + 1}/{k}: stage macro-F1 {folds[-1]['stage']['macro_f1']:.3f}, "
                      f"methods micro-F1 {folds[-1]['methods']['micro_f1']:.3f}")
+        for f in fractions:
+            sub = _subsample(train, f, seed + fold)
+            if len(sub) == len(train):  # the whole fold: the main run's predictions
+                cps, cpm = ps, pm
+            else:
+                if len({s["stage"] for d in sub for s in d.spans}) < 2:
+                    continue  # one stage only: nothing a classifier can learn from
+                cps, cpm, _, _ = _unpack(fit_predict(sub, test))
+            curve_preds[f].update({key: (cps[n], cpm[n]) for n, key in enumerate(keys)})
+            curve_sizes[f].append((len(sub), sum(len(d.spans) for d in sub)))
+            curve_folds[f].append(score(gs, cps, gm, cpm))
+            if progress and len(sub) < len(train):
+                progress(f"  learning curve, fold {fold + 1}, {len(sub)} training documents: "
+                         f"stage macro-F1 {curve_folds[f][-1]['stage']['macro_f1']:.3f}")
     keys = [(i, j) for i in range(len(docs)) for j in range(len(docs[i].spans))]
     _, gs, gm = gold_records(docs)
-    result = score(gs, [pred_s[x] for x in keys], gm, [pred_m[x] for x in keys])
+    result = score(gs, [oof[x]["stage"] for x in keys], gm, [oof[x]["methods"] for x in keys])
     result["folds"] = [{"stage_macro_f1": f["stage"]["macro_f1"],
                         "methods_micro_f1": f["methods"]["micro_f1"]} for f in folds]
     result["k"] = k
+    result["n_documents"] = len(docs)
+    if fractions:
+        result["learning_curve"] = _curve(fractions, curve_preds, curve_sizes, curve_folds, docs)
+    if return_predictions:
+        result["predictions"] = [
+            {"doc_id": docs[i].id, "sent_index": j, "start": docs[i].spans[j]["start"],
+             "end": docs[i].spans[j]["end"], "fold": oof[(i, j)]["fold"],
+             "gold_stage": docs[i].spans[j]["stage"], "gold_methods": list(docs[i].spans[j]["methods"]),
+             "stage": oof[(i, j)]["stage"], "methods": oof[(i, j)]["methods"],
+             "stage_scores": oof[(i, j)]["stage_scores"], "method_scores": oof[(i, j)]["method_scores"]}
+            for i, j in keys]
     return result
 
 
-def heads_fit_predict(stage_params: dict | None = None, methods_params: dict | None = None):
-    """A ``fit_predict`` for :func:`cross_validate` that trains our two heads."""
+def _curve(fractions, preds, sizes, fold_scores, docs) -> dict:
+    """Learning-curve points: pooled out-of-fold scores and the per-fold spread."""
+    points = []
+    for f in fractions:
+        if not sizes[f]:
+            continue
+        # a fold whose subsample was skipped leaves its test documents out of the pooled score
+        have = [(i, j) for i in range(len(docs)) for j in range(len(docs[i].spans)) if (i, j) in preds[f]]
+        gs = [docs[i].spans[j]["stage"] for i, j in have]
+        gm = [docs[i].spans[j]["methods"] for i, j in have]
+        pooled = score(gs, [preds[f][x][0] for x in have], gm, [preds[f][x][1] for x in have])
+        st = [s["stage"]["macro_f1"] for s in fold_scores[f]]
+        mt = [s["methods"]["micro_f1"] for s in fold_scores[f]]
+        points.append({
+            "fraction": f,
+            "train_documents": float(np.mean([a for a, _ in sizes[f]])),
+            "train_sentences": float(np.mean([b for _, b in sizes[f]])),
+            "folds": len(sizes[f]),
+            "stage_macro_f1": pooled["stage"]["macro_f1"],
+            "stage_macro_f1_std": float(np.std(st)),
+            "stage_accuracy": pooled["stage"]["accuracy"],
+            "methods_micro_f1": pooled["methods"]["micro_f1"],
+            "methods_micro_f1_std": float(np.std(mt)),
+            "methods_macro_f1": pooled["methods"]["macro_f1"],
+        })
+    return {"x": "train_documents", "points": points}
+
+
+def heads_fit_predict(stage_params: dict | None = None, methods_params: dict | None = None,
+                      scores: bool = False):
+    """A ``fit_predict`` for :func:`cross_validate` that trains our two heads.
+
+    ``scores``: also return each sentence's ``{label: probability}`` for stages and methods
+    (labels absent from a training fold get no entry).
+    """
     from .heads import MethodsHead, StageHead
 
     def fit_predict(train, test):
@@ -111,6 +212,13 @@ def heads_fit_predict(stage_params: dict | None = None, methods_params: dict | N
         Xt, _, _ = gold_records(test)
         stage = StageHead(**(stage_params or {})).fit(X, ys)
         methods = MethodsHead(**(methods_params or {})).fit(X, ym)
-        return list(stage.predict(Xt)), methods.predict(Xt)
+        if not scores:
+            return list(stage.predict(Xt)), methods.predict(Xt)
+        Ps, Pm = stage.predict_proba(Xt), methods.predict_proba(Xt)
+        sc, mc = [str(c) for c in stage.classes_], [str(c) for c in methods.classes_]
+        pred_s = [sc[i] for i in np.argmax(Ps, axis=1)]
+        return (pred_s, methods.predict(Xt),
+                [dict(zip(sc, map(float, row))) for row in Ps],
+                [dict(zip(mc, map(float, row))) for row in Pm])
 
     return fit_predict

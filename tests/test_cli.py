@@ -123,3 +123,126 @@ def test_codebook_labels_flag_rejects_other_labels(tmp_path):
                     encoding="utf-8")
     proc = run("train", "--train", data, "-o", tmp_path / "m", "--codebook-labels", check=False)
     assert proc.returncode == 2 and f"{data}:1" in proc.stderr and "did you mean '整改落实'" in proc.stderr
+
+
+# -- retraining workflow: formats, export, suggest, evaluate --cv, review -----------------------
+
+def _write(docs, path, fmt):
+    from campaignnlp.formats import write_documents
+    write_documents(docs, path, fmt)
+    return path
+
+
+def test_train_custom_label_set_through_labelstudio_and_doccano(tmp_path):
+    from campaignnlp.corpus import Annotated
+    text = "一、学习阶段\n读书。\n二、行动阶段\n修路。\n"
+    spans = [{"start": 0, "end": 6, "stage": "A", "methods": ["读"]},
+             {"start": 7, "end": 10, "stage": "A", "methods": ["读"]},
+             {"start": 11, "end": 17, "stage": "B", "methods": []},
+             {"start": 18, "end": 21, "stage": "B", "methods": ["修"]}]
+    docs = [Annotated(id=f"d{k}", text=text, spans=[dict(s) for s in spans]) for k in range(8)]
+    train = _write(docs[:6], tmp_path / "train.json", "labelstudio")
+    dev = _write(docs[6:], tmp_path / "dev.jsonl", "doccano")
+    model = tmp_path / "m"
+    proc = run("train", "--train", train, "--dev", dev, "-o", model)
+    manifest = json.loads((model / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["labels"] == {"stages": ["A", "B"], "methods": ["修", "读"]}
+    assert "dev: stage accuracy 1.000" in proc.stderr
+    proc = run("evaluate", model, dev, "--json")
+    assert json.loads(proc.stdout)["n_sentences"] == 8
+
+
+def test_convert_and_unaligned_warning(tmp_path):
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps({"id": "x", "text": "学习文件。召开民主生活会。", "spans": [
+        {"start": 0, "end": 4, "stage": "学习教育", "methods": ["理论学习"]},
+        {"start": 5, "end": 13, "stage": "查摆问题", "methods": []}]}, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    out = tmp_path / "b.jsonl"
+    proc = run("convert", src, out, "--to", "prodigy")
+    assert f"warning: {src}:1: document 'x' (offset 0)" in proc.stderr and "aligned to unit(s) 0-5" in proc.stderr
+    row = read(out)[0]
+    assert row["meta"]["doc_id"] == "x" and row["spans"][0] == {"start": 0, "end": 5, "label": "学习教育"}
+    back = tmp_path / "c.jsonl"
+    run("convert", out, back, "--to", "codebook", "--from", "prodigy")
+    assert read(back)[0]["spans"][0] == {"start": 0, "end": 5, "stage": "学习教育", "methods": ["理论学习"]}
+    proc = run("convert", src, out, "--to", "brat", check=False)
+    assert proc.returncode == 2 and "'brat' is not a format" in proc.stderr
+
+
+@pytest.mark.parametrize("fmt", ["labelstudio", "doccano"])
+def test_export_writes_pre_annotated_tasks_that_load_back(tmp_path, fmt):
+    from campaignnlp.formats import read_documents
+    out = tmp_path / ("tasks.json" if fmt == "labelstudio" else "tasks.jsonl")
+    run("export", EXAMPLES / "news.jsonl", "--to", fmt, "-o", out)
+    docs = read_documents([out], fmt=fmt)
+    news = {json.loads(l)["id"]: json.loads(l)["text"] for l in open(EXAMPLES / "news.jsonl", encoding="utf-8")}
+    assert [d.id for d in docs] == list(news) and all(d.text == news[d.id] for d in docs)
+    assert all(d.spans and d.spans[0]["stage"] in STAGES for d in docs)
+    if fmt == "labelstudio":
+        task = json.loads(out.read_text(encoding="utf-8"))[0]
+        assert "annotations" not in task and 0 < task["predictions"][0]["score"] <= 1
+        assert (tmp_path / "tasks.config.xml").exists()
+
+
+def test_suggest_output_loads_in_the_target_format(tmp_path, shared):
+    from campaignnlp.formats import read_documents
+    corpus = tmp_path / "corpus.jsonl"  # a slice of the shared corpus, read at test time
+    with open(shared / "corpus" / "xwlb_campaign.jsonl", encoding="utf-8") as f:
+        corpus.write_text("".join(next(f) for _ in range(12)), encoding="utf-8")
+    out = tmp_path / "pick.jsonl"
+    proc = run("suggest", corpus, "-n", "10", "--to", "prodigy", "-o", out, "--strategy", "entropy")
+    assert "picked 10 sentences" in proc.stderr
+    docs = read_documents([out], fmt="prodigy")
+    assert sum(len(d.spans) for d in docs) == 10
+    assert all("answer" not in r for r in read(out))  # tasks to annotate, not answers
+
+
+def test_evaluate_cv_learning_curve_and_plots(tmp_path):
+    from .test_active import synthetic_docs
+    data = _write(synthetic_docs(12), tmp_path / "gold.json", "labelstudio")
+    out, plots = tmp_path / "cv.json", tmp_path / "plots"
+    run("evaluate", "--cv", "3", data, "-o", out, "--plots", plots, "--fractions", "0.25,0.5,1")
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["k"] == 3 and result["n_documents"] == 12
+    points = result["learning_curve"]["points"]
+    assert [p["fraction"] for p in points] == [0.25, 0.5, 1.0]
+    assert [p["train_documents"] for p in points] == [2.0, 4.0, 8.0]
+    assert {"stage_macro_f1", "methods_micro_f1", "train_sentences", "stage_macro_f1_std"} <= set(points[0])
+    assert points[-1]["stage_macro_f1"] == result["stage"]["macro_f1"]
+    for name in ("confusion.png", "learning_curve.png"):
+        assert (plots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    run("evaluate", "--cv", "3", data, "-o", out, "--no-learning-curve")
+    assert "learning_curve" not in json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_review_flags_corrupted_label(tmp_path):
+    from campaignnlp.formats import read_documents
+    from .test_active import corrupt, synthetic_docs
+    docs, span = corrupt(synthetic_docs(15))
+    data = _write(docs, tmp_path / "gold.jsonl", "doccano")
+    out, preds = tmp_path / "flags.csv", tmp_path / "oof.jsonl"
+    proc = run("review", data, "-o", out, "--cv", "3", "--to", "labelstudio", "--predictions", preds)
+    assert "flagged" in proc.stderr and preds.exists()
+    rows = out.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[1].split(",")[1:4] == ["syn-05", str(span["start"]), str(span["end"])]
+    tasks = read_documents([tmp_path / "flags.tasks.json"])
+    assert tasks[0].id == "syn-05"
+    proc = run("review", data, "-o", tmp_path / "again.jsonl", "--predictions", preds)  # no CV
+    assert "read 60 out-of-fold predictions" in proc.stderr and read(tmp_path / "again.jsonl")[0]["doc_id"] == "syn-05"
+
+
+def test_tag_glob_and_gzip_inputs_to_csv_rows(tmp_path):
+    import gzip
+
+    import pandas as pd
+
+    (tmp_path / "in").mkdir()
+    for k, text in enumerate(["区委召开动员部署会议。\n党员干部集中学习。", "对照检查，逐项整改。"]):
+        (tmp_path / "in" / f"r{k}.txt.gz").write_bytes(gzip.compress(text.encode("utf-8")))
+    out = tmp_path / "rows.csv"
+    run("tag", tmp_path / "in" / "*.txt.gz", "-o", out, "-q")  # the pattern, as a shell leaves it quoted
+    frame = pd.read_csv(out, dtype={"doc_id": str})
+    assert sorted(set(frame.doc_id)) == [str(tmp_path / "in" / f"r{k}.txt.gz") for k in (0, 1)]
+    assert list(frame.text) == ["区委召开动员部署会议。", "党员干部集中学习。", "对照检查，逐项整改。"]
+    assert all(set(json.loads(m)) <= set(METHODS) for m in frame.methods)
