@@ -51,14 +51,17 @@ def load(path: str | Path | None = None, verify: bool = True, **kwargs) -> "Lang
     """
     import spacy
 
-    from .integrity import verify_pipeline
+    from .integrity import quiet_version_warnings, verify_pipeline
 
     path = Path(path) if path is not None else default_model_path()
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such pipeline directory")
     if verify:
         verify_pipeline(path)
-    return spacy.load(path, **kwargs)
+    # Version skew gets one VersionSkewWarning (from the tagger's from_disk), not spaCy's and
+    # scikit-learn's own on top of it.
+    with quiet_version_warnings():
+        return spacy.load(path, **kwargs)
 
 
 @lru_cache(maxsize=4)
@@ -67,21 +70,59 @@ def _cached(path: str) -> "Language":
 
 
 def tag(texts, nlp: "Language | str | Path | None" = None, *, text_col: str = "text",
-        id_col: str | None = "id", batch_size: int = 32, n_process: int = 1) -> "pd.DataFrame":
+        id_col: str | None = "id", keep=None, batch_size: int = 32,
+        n_process: int = 1) -> "pd.DataFrame":
     """Tag texts and return one row per sentence.
 
     ``texts``: a string, a list of strings, a list of dicts, a pandas DataFrame or a
     ``datasets.Dataset`` (texts in ``text_col``, ids in ``id_col`` when present; otherwise ids
     are positions). Columns: doc_id, sent_index, start, end, text, stage, stage_score,
-    methods, method_scores, stage_scores.
+    methods, method_scores, stage_scores; then ``error`` if a document failed, and the
+    document fields named by ``keep`` (e.g. ``keep=["date", "campaigns"]``; ``keep=True``:
+    every field but text and id; a nested ``meta`` dict is flattened), repeated on each of
+    the document's rows.
     """
     from .batch import records_to_frame, tag_documents, to_documents
 
     if nlp is None or isinstance(nlp, (str, Path)):
         nlp = _cached(str(nlp or default_model_path()))
-    records = tag_documents(nlp, to_documents(texts, text_col=text_col, id_col=id_col),
-                            batch_size=batch_size, n_process=n_process)
-    return records_to_frame(records)
+    metas: list[dict] = []
+
+    def documents():
+        for d in to_documents(texts, text_col=text_col, id_col=id_col):
+            if keep:  # records come back in input order, so position i joins meta i
+                metas.append(d.meta)
+            yield d
+
+    records = list(tag_documents(nlp, documents(), batch_size=batch_size, n_process=n_process))
+    frame = records_to_frame(records)
+    if keep:
+        from .analysis import attach_meta
+
+        rows = [1 if "error" in r else len(r["sentences"]) for r in records]
+        frame = attach_meta(frame, metas, rows, keep)
+    return frame
 
 
-__all__ = ["load", "tag", "default_model_path", "STAGES", "METHODS", "__version__"]
+def profile(df: "pd.DataFrame", *, stage_weight: str = "chars", methods: str = "count",
+            keep=True) -> "pd.DataFrame":
+    """One row per document of a :func:`tag` frame: stage shares (by characters or
+    sentences), method counts (or shares, or per 1,000 characters) and the document columns
+    carried by ``tag(keep=...)``. See :func:`campaignnlp.analysis.profile`."""
+    from .analysis import profile as _profile
+
+    return _profile(df, stage_weight=stage_weight, methods=methods, keep=keep)
+
+
+def render(doc_or_text, nlp: "Language | str | Path | None" = None, *,
+           jupyter: bool | None = None, methods: bool = False, english: bool = False, **kwargs):
+    """Show the sentences' stages with displacy's "span" style (in Jupyter, or as HTML with
+    ``jupyter=False``); ``methods=True`` adds the methods to the labels. See
+    :func:`campaignnlp.display.render`."""
+    from .display import render as _render
+
+    return _render(doc_or_text, nlp=nlp, jupyter=jupyter, methods=methods, english=english,
+                   **kwargs)
+
+
+__all__ = ["load", "tag", "profile", "render", "default_model_path", "STAGES", "METHODS", "__version__"]
