@@ -49,17 +49,24 @@ def slice_file(data: Path, limit: int, tmp: Path) -> Path:
     return out
 
 
-def segment_only(corpus: Path, model, chunk_size: int) -> dict:
-    """Tokenizer alone over the corpus, in memory zones like the tagger."""
+def segment_only(corpus: Path, model, chunk_size: int, bare: bool = False) -> dict:
+    """Tokenizer alone over the corpus, in memory zones like the tagger; ``bare``: the
+    pipeline's pkuseg model alone (``pkuseg.cut`` on each whole text, the same model and
+    word-feature limit), with no normalisation, sentence units or Doc."""
     import campaignnlp
     from campaignnlp.corpus import iter_documents
 
     nlp = campaignnlp.load(model)
+    cut = nlp.tokenizer.pkuseg_seg.cut
     docs = chars = 0
     start, cpu_start = time.monotonic(), time.process_time()
     batch: list[str] = []
 
     def flush():
+        if bare:
+            for text in batch:
+                cut(text)
+            return
         with nlp.memory_zone():
             for text in batch:
                 nlp.make_doc(text)
@@ -182,7 +189,12 @@ def main() -> None:
                   f"{runs[-1]['peak_rss_mb_tree']} MB", file=sys.stderr)
         seg.append(segment_only(corpus, args.model, args.chunk_size))
         print(f"segmentation again: {seg[1]['chars_per_s']:,.0f} chars/s", file=sys.stderr)
+        bare = [segment_only(corpus, args.model, args.chunk_size, bare=True) for _ in range(2)]
+        print(f"bare pkuseg: {bare[0]['chars_per_s']:,.0f} / {bare[1]['chars_per_s']:,.0f} chars/s",
+              file=sys.stderr)
     seg_rate = sum(s["chars_per_s"] for s in seg) / len(seg)
+    bare_rate = max(b["chars_per_s"] for b in bare)  # the faster run: the stricter floor
+    bare_cpu_rate = max(b["chars_per_cpu_s"] for b in bare)
     by_n = {r["n_process"]: r for r in runs}
     result = {
         "data": str(args.data.relative_to(REPO.parent) if args.data.is_relative_to(REPO.parent) else args.data),
@@ -191,6 +203,11 @@ def main() -> None:
         "segmentation": seg, "segmentation_chars_per_s": round(seg_rate, 1),
         "tag": runs,
         "ratio_to_segmentation": {n: round(r["chars_per_s"] / seg_rate, 3) for n, r in by_n.items()},
+        "bare_pkuseg": bare,
+        # the issue's floor: the same pkuseg model alone on the same texts
+        "ratio_to_bare_pkuseg": {n: round(r["chars_per_s"] / bare_rate, 3) for n, r in by_n.items()},
+        "ratio_to_bare_pkuseg_cpu": {n: round(r["chars_per_cpu_s"] / bare_cpu_rate, 3)
+                                     for n, r in by_n.items()},
         "speedup_2_over_1": (round(by_n[2]["chars_per_s"] / by_n[1]["chars_per_s"], 3)
                              if 1 in by_n and 2 in by_n else None),
         # CPU time per character: what the machine's load leaves out. 2 processes on 2 idle
@@ -223,6 +240,9 @@ def report(r: dict, args) -> str:
     for s in r["segmentation"]:
         lines.append(f"| segmentation only (`nlp.make_doc`), 1 process | {s['chars_per_s']:,.0f} | | "
                      f"{s['chars_per_cpu_s']:,.0f} | | | | | |")
+    for b in r.get("bare_pkuseg", []):
+        lines.append(f"| bare pkuseg (`pkuseg.cut`, same model), 1 process | {b['chars_per_s']:,.0f} | | "
+                     f"{b['chars_per_cpu_s']:,.0f} | | | | | |")
     for t in r["tag"]:
         lines.append(
             f"| `campaignnlp tag`, {t['n_process']} process(es) | {t['chars_per_s']:,.0f} | "
@@ -230,6 +250,11 @@ def report(r: dict, args) -> str:
             f"{r['ratio_to_segmentation_cpu'][t['n_process']]:.2f} | {t['peak_rss_mb_main']} | "
             f"{t['peak_rss_mb_tree']} | {t.get('rss_mb_main_after_1000', '')} | "
             f"{t.get('peak_over_after_1000_main', '')} |")
+    if r.get("ratio_to_bare_pkuseg"):
+        lines += ["", "Ratio to bare pkuseg (the faster of its two runs), chars/s: " + ", ".join(
+            f"{n} process(es) {v:.2f}" for n, v in r["ratio_to_bare_pkuseg"].items())
+            + "; per CPU-second: " + ", ".join(
+            f"{n} process(es) {v:.2f}" for n, v in r["ratio_to_bare_pkuseg_cpu"].items()) + "."]
     if r["speedup_2_over_1"]:
         lines += ["", f"2 processes / 1 process: {r['speedup_2_over_1']:.2f}x in chars/s; CPU "
                   f"efficiency (chars per CPU-second, 2 over 1) {r['cpu_efficiency_2_over_1']:.2f}, "

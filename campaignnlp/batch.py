@@ -30,9 +30,11 @@ from .extensions import SPANS_KEY
 
 def doc_record(doc_id: str, doc: Doc) -> dict:
     sents = []
+    text = doc.text  # sliced below: Span.text would walk the tokens again for every sentence
     for span in doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []:
         sents.append({
-            "start": span.start_char, "end": span.end_char, "text": span.text,
+            "start": span.start_char, "end": span.end_char,
+            "text": text[span.start_char:span.end_char],
             "stage": span._.stage, "stage_scores": span._.stage_scores,
             "methods": span._.methods, "method_scores": span._.method_scores,
         })

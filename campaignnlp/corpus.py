@@ -261,7 +261,7 @@ def _iter_file(path: Path, doc_id: str, id_field: str, text_field: str) -> Itera
     elif kind == "parquet" and not path.name.endswith(".gz"):
         yield from _iter_parquet(path, id_field, text_field)
     elif path.name.endswith(".gz"):
-        yield from _iter_txt_gz(path, doc_id)
+        yield from _iter_txt(path, doc_id, gzipped=True)
     else:
         yield from _iter_txt(path, doc_id)
 
@@ -283,13 +283,6 @@ def _open_text(path: Path, errors: str = "strict"):
     if path.name.endswith(".gz"):
         return gzip.open(path, "rt", encoding="utf-8-sig", errors=errors, newline="")
     return path.open(encoding="utf-8-sig", errors=errors, newline="")
-
-
-def _iter_txt_gz(path: Path, doc_id: str) -> Iterator[Document]:
-    try:  # the same encoding rule as a plain .txt file
-        yield Document(id=doc_id, text=decode_text(gzip.decompress(path.read_bytes()), path))
-    except (OSError, EOFError, UnicodeDecodeError) as e:  # BadGzipFile is an OSError
-        yield Document(id=doc_id, text=None, error=f"{path}: cannot read: {e}")
 
 
 def _iter_csv(path: Path, id_field: str, text_field: str) -> Iterator[Document]:
@@ -406,10 +399,15 @@ def _iter_dataset_dir(path: Path, id_field: str, text_field: str,
             yield from _rows_to_documents(batch, first, place, id_field, text_field)
 
 
-def _iter_txt(path: Path, doc_id: str) -> Iterator[Document]:
+def _iter_txt(path: Path, doc_id: str, gzipped: bool = False) -> Iterator[Document]:
+    """One document: the file's text (a .txt.gz file is decompressed first, then read by the
+    same encoding rule)."""
     try:
-        yield Document(id=doc_id, text=_read_text_file(path))
-    except (OSError, UnicodeDecodeError) as e:
+        data = path.read_bytes()
+        yield Document(id=doc_id, text=decode_text(gzip.decompress(data) if gzipped else data, path))
+    except TextDecodeError as e:  # its message names the file and the byte offset already
+        yield Document(id=doc_id, text=None, error=str(e))
+    except (OSError, EOFError, UnicodeDecodeError) as e:  # BadGzipFile is an OSError
         yield Document(id=doc_id, text=None, error=f"{path}: cannot read: {e}")
 
 

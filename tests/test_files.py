@@ -1,4 +1,5 @@
 """Reading .txt files: encodings, byte-order marks, line ends, and files that are not text."""
+import gzip
 import pickle
 import random
 
@@ -112,6 +113,10 @@ def test_unreadable_file_becomes_an_error_record_naming_it(tmp_path):
     good, bad = tmp_path / "d" / "a.txt", tmp_path / "d" / "b.txt"
     good.write_bytes("学习教育。".encode("gbk"))
     bad.write_bytes("Müller Österreich théâtre élèves".encode("latin-1"))
-    docs = list(iter_documents([tmp_path / "d"]))
-    assert [d.text for d in docs] == ["学习教育。", None]
-    assert str(bad) in docs[1].error and "byte offset" in docs[1].error
+    gz = tmp_path / "c.txt.gz"
+    gz.write_bytes(gzip.compress("Müller Österreich théâtre élèves".encode("latin-1")))
+    docs = list(iter_documents([tmp_path / "d", gz]))
+    assert [d.text for d in docs] == ["学习教育。", None, None]
+    for d, path in ((docs[1], bad), (docs[2], gz)):
+        assert "byte offset" in d.error
+        assert d.error.count(str(path)) == 1  # named once, not once per layer
