@@ -25,12 +25,12 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .corpus import Document
-from .extensions import SPANS_KEY
+from .extensions import SPANS_KEY, doc_text
 
 
 def doc_record(doc_id: str, doc: Doc) -> dict:
     sents = []
-    text = doc.text  # sliced below: Span.text would walk the tokens again for every sentence
+    text = doc_text(doc)  # sliced below: Span.text would walk the tokens for every sentence
     for span in doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []:
         sents.append({
             "start": span.start_char, "end": span.end_char,

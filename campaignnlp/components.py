@@ -23,6 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, SpanGroup
 
 from . import extensions
+from .extensions import doc_text
 from .context import sentence_contexts
 from .integrity import check_versions, quiet_version_warnings, sha256_file
 
@@ -152,7 +153,7 @@ class CampaignTagger:
                 continue
             chars = doc.to_array([IDX, LENGTH])
             spans = [(int(chars[a, 0]), int(chars[b - 1, 0] + chars[b - 1, 1])) for a, b in bs]
-            records.extend(sentence_contexts(doc.text, spans, doc_id=str(k)))
+            records.extend(sentence_contexts(doc_text(doc), spans, doc_id=str(k)))
         if not records:
             return bounds, np.zeros((0, len(self.stage_labels))), np.zeros((0, len(self.method_labels)))
         return bounds, self.stage_head.predict_proba(records), self.methods_head.predict_proba(records)

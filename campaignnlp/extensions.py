@@ -1,9 +1,23 @@
-"""Span and Doc extensions written by the tagger. Registered once, at import."""
+"""Span and Doc extensions written by the tagger (registered once, at import), and the text
+our tokenizer keeps on each Doc."""
 from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
 SPANS_KEY = "campaign"
+
+TEXT_KEY = ("campaignnlp", "text")  # doc.user_data key: the text the tokenizer got
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, as the tokenizer received it when it made the Doc. ``Doc.text`` joins the
+    tokens' texts anew at each call, which costs more per document than the tagger's own work
+    on a sentence; three steps of the pipeline need the text."""
+    text = doc.user_data.get(TEXT_KEY)
+    # a Doc made elsewhere, or whose user_data was copied onto another Doc: the real thing
+    if text is None or not len(doc) or len(text) != doc[-1].idx + len(doc[-1].text_with_ws):
+        return doc.text
+    return text
 
 
 def _sentences(doc: Doc):

@@ -21,6 +21,8 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .extensions import doc_text
+
 DEFAULT_MAX_LENGTH = 400
 
 _TERMINAL = r"[。！？!?]+[”’\"'」』）)\]】》〉]*"
@@ -103,7 +105,7 @@ class CampaignSentencizer:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        starts = [s for s, _ in split_sentences(doc.text, list_items=self.list_items,
+        starts = [s for s, _ in split_sentences(doc_text(doc), list_items=self.list_items,
                                                 max_length=self.max_length)]
         # Token i starts a sentence iff a unit starts in (start of token i-1, start of token i].
         idx = doc.to_array([IDX]).astype(np.int64)

@@ -21,6 +21,7 @@ from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
 
+from .extensions import TEXT_KEY
 from .normalize import normalize
 from .sentences import DEFAULT_MAX_LENGTH, split_sentences
 
@@ -109,7 +110,9 @@ class CampaignTokenizer(ChineseTokenizer):
 
     def __call__(self, text: str) -> Doc:
         words, spaces = words_and_spaces(text, self.word_offsets(text))
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc.user_data[TEXT_KEY] = text  # see doc_text
+        return doc
 
     def _get_config(self) -> dict[str, Any]:
         return {"segmenter": self.segmenter, "normalize_text": self.normalize_text,

@@ -115,3 +115,17 @@ def test_fast_features_equal_scikit_learn(nlp, corpus_texts):
         assert abs(got - expected).max() < 1e-6
     # one count matrix and one dense block, shared by the three vectorizers
     assert sorted(k[0] for k in X.cache) == ["dense", "ngrams"]
+
+
+def test_doc_text_is_kept_and_checked(nlp):
+    from spacy.tokens import Doc
+
+    from campaignnlp.extensions import TEXT_KEY, doc_text
+
+    text = "一是领导带头学。 二是专家授课学。\n\n召开民主生活会 "
+    doc = nlp.make_doc(text)
+    assert doc.user_data[TEXT_KEY] == text and doc_text(doc) == doc.text == text
+    other = Doc(nlp.vocab, words=["召开", "会议"], spaces=[True, False])
+    assert doc_text(other) == "召开 会议"  # not made by our tokenizer: Doc.text
+    other.user_data[TEXT_KEY] = text  # user_data copied onto the wrong Doc: not trusted
+    assert doc_text(other) == "召开 会议"
