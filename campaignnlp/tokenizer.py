@@ -14,6 +14,7 @@ longer than spaCy's default ``nlp.max_length`` (see :data:`NLP_MAX_LENGTH`).
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from spacy.lang.zh import ChineseTokenizer
@@ -109,6 +110,10 @@ class CampaignTokenizer(ChineseTokenizer):
         return [text[s:e] for s, e in self.word_offsets(text)]
 
     def __call__(self, text: str) -> Doc:
+        bad = _SURROGATE.search(text)
+        if bad:  # spaCy stores strings as UTF-8, which has no lone surrogates
+            raise ValueError(f"the text has a lone surrogate {bad.group()!r} at offset {bad.start()}: "
+                             "not valid Unicode (often broken JSON escapes); repair or drop it")
         words, spaces = words_and_spaces(text, self.word_offsets(text))
         doc = Doc(self.vocab, words=words, spaces=spaces)
         doc.user_data[TEXT_KEY] = text  # see doc_text
@@ -124,6 +129,9 @@ class CampaignTokenizer(ChineseTokenizer):
         # max_length is kept as built: config.cfg has it too, and this way a config override at
         # load time (to match campaign_senter's) takes effect
         self.pkuseg_word_max = config.get("pkuseg_word_max")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def words_and_spaces(text: str, offsets: list[tuple[int, int]]) -> tuple[list[str], list[bool]]:

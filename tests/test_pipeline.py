@@ -2,6 +2,7 @@
 import subprocess
 import sys
 
+import pytest
 import spacy
 from spacy.tokens import Span
 
@@ -129,3 +130,11 @@ def test_doc_text_is_kept_and_checked(nlp):
     assert doc_text(other) == "召开 会议"  # not made by our tokenizer: Doc.text
     other.user_data[TEXT_KEY] = text  # user_data copied onto the wrong Doc: not trusted
     assert doc_text(other) == "召开 会议"
+
+
+def test_lone_surrogate_is_a_clear_error_naming_the_offset(nlp):
+    # broken JSON escapes give lone surrogates; spaCy cannot store them, so say where it is
+    with pytest.raises(ValueError, match=r"lone surrogate .* at offset 7"):
+        nlp("召开民主生活会\ud800。")
+    df = campaignnlp.tag(["召开民主生活会\ud800。", "召开民主生活会。"], nlp=nlp)
+    assert "offset 7" in df.error.iloc[0] and df.stage.iloc[1] in STAGES
