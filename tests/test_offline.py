@@ -15,8 +15,6 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 BLOCK = r'''
 import socket, sys, traceback
 

@@ -92,7 +92,6 @@ def test_other_pipelines_do_not_import_the_heads():
 def test_fast_features_equal_scikit_learn(nlp, corpus_texts):
     # The shipped vectorizers transform with NgramTable; the result must be what their
     # scikit-learn TfidfVectorizers give.
-    import numpy as np
     import scipy.sparse as sp
 
     from campaignnlp.context import sentence_contexts
