@@ -110,6 +110,9 @@ def tag_chunks(nlp: Language, documents: Iterable[Document], chunk_size: int = 5
     ``n_process > 1`` the batches go to worker processes (see :func:`_tag_parallel`).
     Unreadable or failing documents become error records.
     """
+    warm = getattr(nlp.tokenizer, "warm_vocabulary", None)
+    if warm is not None:  # before any zone, and before workers fork: they inherit it
+        warm()
     if n_process > 1 and "fork" in multiprocessing.get_all_start_methods():
         yield from _tag_parallel(nlp, documents, chunk_size, batch_size, n_process)
         return

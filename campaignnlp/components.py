@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, SpanGroup
 
 from . import extensions
-from .extensions import doc_text
+from .extensions import doc_text, doc_view
 from .context import sentence_contexts
 from .integrity import check_versions, quiet_version_warnings, sha256_file
 
@@ -40,17 +40,19 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     if not len(doc):
         return []
     flags = doc.to_array([SENT_START, IS_SPACE])
-    starts = np.flatnonzero(flags[:, 0] == 1).tolist()
-    if not starts or starts[0] != 0:
-        starts.insert(0, 0)
+    starts = np.flatnonzero(flags[:, 0] == 1)
+    if not len(starts) or starts[0] != 0:
+        starts = np.concatenate([[0], starts])
+    ends = np.append(starts[1:], len(doc))
     solid = np.flatnonzero(flags[:, 1] == 0)  # indices of non-space tokens
-    bounds = []
-    for start, end in zip(starts, starts[1:] + [len(doc)]):
-        a = np.searchsorted(solid, start)
-        b = np.searchsorted(solid, end)  # solid[a:b] are the sentence's non-space tokens
-        if b > a:
-            bounds.append((int(solid[a]), int(solid[b - 1]) + 1))
-    return bounds
+    if not len(solid):
+        return []
+    # solid[a:b] are each sentence's non-space tokens
+    a, b = np.searchsorted(solid, starts), np.searchsorted(solid, ends)
+    keep = b > a
+    first = solid[a[keep]]
+    last = solid[b[keep] - 1] + 1
+    return list(zip(first.tolist(), last.tolist()))
 
 
 def sentence_spans(doc: Doc) -> list[Span]:
@@ -151,9 +153,11 @@ class CampaignTagger:
         for k, (doc, bs) in enumerate(zip(docs, bounds)):
             if not bs:
                 continue
-            chars = doc.to_array([IDX, LENGTH])
-            spans = [(int(chars[a, 0]), int(chars[b - 1, 0] + chars[b - 1, 1])) for a, b in bs]
-            records.extend(sentence_contexts(doc_text(doc), spans, doc_id=str(k)))
+            chars = doc.to_array([IDX, LENGTH]).astype(np.int64)
+            tb = np.asarray(bs)
+            ends = chars[tb[:, 1] - 1]
+            spans = list(zip(chars[tb[:, 0], 0].tolist(), (ends[:, 0] + ends[:, 1]).tolist()))
+            records.extend(sentence_contexts(doc_text(doc), spans, doc_id=str(k), view=doc_view(doc)))
         if not records:
             return bounds, np.zeros((0, len(self.stage_labels))), np.zeros((0, len(self.method_labels)))
         return bounds, self.stage_head.predict_proba(records), self.methods_head.predict_proba(records)
@@ -174,10 +178,11 @@ class CampaignTagger:
             for a, b in bs:
                 stage = stage_names[best[row]]
                 span = Span(doc, a, b, label=stage)
-                span._.stage = stage
-                span._.stage_scores = dict(zip(stage_names, stage_p[row]))
-                span._.methods = methods[chosen[row]].tolist()
-                span._.method_scores = dict(zip(method_names, method_p[row]))
+                ext = span._  # one accessor for the four (each access builds one)
+                ext.stage = stage
+                ext.stage_scores = dict(zip(stage_names, stage_p[row]))
+                ext.methods = methods[chosen[row]].tolist()
+                ext.method_scores = dict(zip(method_names, method_p[row]))
                 group.append(span)
                 row += 1
             doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, spans=group)

@@ -95,9 +95,12 @@ def _counts_per_sentence(sents: Sequence[str], patterns: dict[str, re.Pattern]) 
     return out
 
 
-def sentence_contexts(text: str, spans: Sequence[tuple[int, int]], doc_id: str = "") -> list[dict]:
-    """One record per span: the sentence, its neighbours, heading, title and stage cues."""
-    view = normalize(text)
+def sentence_contexts(text: str, spans: Sequence[tuple[int, int]], doc_id: str = "",
+                      view: str | None = None) -> list[dict]:
+    """One record per span: the sentence, its neighbours, heading, title and stage cues.
+    ``view``: ``normalize(text)``, if the caller has it already."""
+    if view is None or len(view) != len(text):
+        view = normalize(text)
     sents = [view[s:e] for s, e in spans]
     n = len(sents)
     headings = [is_heading(s) for s in sents]

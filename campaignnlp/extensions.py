@@ -7,17 +7,42 @@ from spacy.tokens import Doc, Span
 SPANS_KEY = "campaign"
 
 TEXT_KEY = ("campaignnlp", "text")  # doc.user_data key: the text the tokenizer got
+VIEW_KEY = ("campaignnlp", "view")  # its normalised view (campaignnlp.normalize)
+UNITS_KEY = ("campaignnlp", "units")  # (max_length, starts of its sentence units)
 
 
 def doc_text(doc: Doc) -> str:
     """``doc.text``, as the tokenizer received it when it made the Doc. ``Doc.text`` joins the
     tokens' texts anew at each call, which costs more per document than the tagger's own work
     on a sentence; three steps of the pipeline need the text."""
-    text = doc.user_data.get(TEXT_KEY)
     # a Doc made elsewhere, or whose user_data was copied onto another Doc: the real thing
-    if text is None or not len(doc) or len(text) != doc[-1].idx + len(doc[-1].text_with_ws):
-        return doc.text
-    return text
+    return doc.user_data[TEXT_KEY] if _own(doc) else doc.text
+
+
+def _own(doc: Doc) -> bool:
+    """Whether the tokenizer's notes in ``doc.user_data`` describe this Doc."""
+    text = doc.user_data.get(TEXT_KEY)
+    return text is not None and len(doc) > 0 and len(text) == doc[-1].idx + len(doc[-1].text_with_ws)
+
+
+def doc_view(doc: Doc) -> str:
+    """The normalised view of :func:`doc_text` (:func:`campaignnlp.normalize.normalize`), as
+    the tokenizer computed it when it could; else computed here."""
+    view = doc.user_data.get(VIEW_KEY)
+    if view is not None and _own(doc):
+        return view
+    from .normalize import normalize
+
+    return normalize(doc_text(doc))
+
+
+def doc_unit_starts(doc: Doc, max_length: int | None) -> list[int] | None:
+    """Starts of the sentence units the tokenizer cut (list items split, at most
+    ``max_length`` characters), if it cut them with that bound; else None."""
+    units = doc.user_data.get(UNITS_KEY)
+    if units is None or units[0] != max_length or not _own(doc):
+        return None
+    return units[1]
 
 
 def _sentences(doc: Doc):

@@ -112,6 +112,7 @@ class NgramTable:
             for n in np.unique(lengths):
                 per_n.setdefault(int(n), []).append(codes[lengths == n])
         # union vocabulary: sorted codes per n-gram length, numbered consecutively
+        self.fields: list[str] = []  # record fields counted with the table (see share_ngram_table)
         self.keys: dict[int, np.ndarray] = {}
         offset = 0
         self.offsets: dict[int, int] = {}
@@ -276,16 +277,19 @@ class ContextVectorizer(TransformerMixin, BaseEstimator):
         count each string once."""
         cache = getattr(X, "cache", None)
         key = ("ngrams", id(table))
-        index, counts = ({}, None) if cache is None else cache.get(key, ({}, None))
+        index, counts, rows = ({}, None, {}) if cache is None else cache.get(key, ({}, None, {}))
         known = len(index)
-        rows = {name: np.fromiter((index.setdefault(r[name], len(index)) for r in X),
-                                  dtype=np.int64, count=len(X))
-                for name in self.vectorizers_}
+        # every field any vectorizer of the table reads: one count for all, not one per reader
+        names = [f for f in dict.fromkeys([*self.vectorizers_, *table.fields])
+                 if f not in rows and (f in self.vectorizers_ or (X and f in X[0]))]
+        for name in names:
+            rows[name] = np.fromiter((index.setdefault(r[name], len(index)) for r in X),
+                                     dtype=np.int64, count=len(X))
         if len(index) > known or counts is None:
             new = table.counts(list(index)[known:])  # dicts keep insertion order
             counts = new if counts is None else sp.vstack([counts, new], format="csr")
         if cache is not None:
-            cache[key] = (index, counts)
+            cache[key] = (index, counts, rows)
         return rows, counts
 
     def transform(self, X: Sequence[dict]):
@@ -302,15 +306,52 @@ class ContextVectorizer(TransformerMixin, BaseEstimator):
             for name, vec in self.vectorizers_.items():
                 blocks.append(vec.transform([r[name] for r in X]) * fields[name][1])
         if self.dense:
-            cache = getattr(X, "cache", None)
-            key = ("dense", id(self.dict_vectorizer_))
-            dense = None if cache is None else cache.get(key)
-            if dense is None:
-                dense = self.dict_vectorizer_.transform(_dense(r) for r in X)
-                if cache is not None:
-                    cache[key] = dense
-            blocks.append(dense * self.dense_weight)
+            blocks.append(self._dense_block(X) * self.dense_weight)
         return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def _dense_block(self, X: Sequence[dict]) -> sp.csr_matrix:
+        """The dense cues of a batch, once per batch for every vectorizer sharing them."""
+        cache = getattr(X, "cache", None)
+        key = ("dense", id(self.dict_vectorizer_))
+        dense = None if cache is None else cache.get(key)
+        if dense is None:
+            dense = _dict_rows(self.dict_vectorizer_, [_dense(r) for r in X])
+            if cache is not None:
+                cache[key] = dense
+        return dense
+
+    def block_sizes(self) -> list[int]:
+        """Widths of the blocks :meth:`transform` stacks: one per text field, then the dense
+        cues."""
+        sizes = [len(vec.vocabulary_) for vec in self.vectorizers_.values()]
+        if self.dense:
+            sizes.append(len(self.dict_vectorizer_.feature_names_))
+        return sizes
+
+    def decision_function(self, X: Sequence[dict], W: np.ndarray) -> np.ndarray:
+        """``self.transform(X) @ W`` for a weight matrix ``W`` (features x outputs), computed
+        without building the matrix: each field's TF-IDF rows are a linear function of a
+        string, so each distinct string of the batch is scored once per field and records
+        pick their fields' rows. The heads predict through this (see :mod:`.linear`)."""
+        W = np.asarray(W, dtype=np.float64)
+        fast = self._ngram_table() if self.vectorizers_ else None
+        if fast is None:
+            return np.asarray(self.transform(X) @ W)
+        table, column_maps = fast
+        fields = self._fields()
+        rows, counts = self._string_counts(X, table)
+        out = np.zeros((len(X), W.shape[1]), dtype=np.float64)
+        offset = 0
+        for (name, vec), column_map in zip(self.vectorizers_.items(), column_maps):
+            width = len(vec.vocabulary_)
+            # the batch's strings are nearly all in every field (a sentence is its
+            # neighbours' neighbour): score them all, pick rows after
+            block = _block_tfidf(counts, column_map, vec)
+            out += (block @ (W[offset:offset + width] * fields[name][1]))[rows[name]]
+            offset += width
+        if self.dense:
+            out += self._dense_block(X) @ (W[offset:] * self.dense_weight)
+        return out
 
 
 class Records(list):
@@ -335,6 +376,7 @@ def share_ngram_table(vectorizers: Sequence[ContextVectorizer]) -> NgramTable:
             vocabularies.append(vec.get_feature_names_out().tolist())
             owners.append(v)
     table = NgramTable(vocabularies)
+    table.fields = list(dict.fromkeys(name for v in vectorizers for name in v.vectorizers_))
     for v in vectorizers:
         v._table = table
         v._column_maps = [m for m, o in zip(table.column_maps, owners) if o is v]
@@ -348,6 +390,26 @@ def share_ngram_table(vectorizers: Sequence[ContextVectorizer]) -> NgramTable:
                 v.dict_vectorizer_ = w.dict_vectorizer_
                 break
     return table
+
+
+def _dict_rows(dv: DictVectorizer, rows: Sequence[dict[str, float]]) -> sp.csr_matrix:
+    """``dv.transform(rows)`` for numeric dicts, without its per-call validation (a tenth of
+    the cost on the small batches a pipeline sends)."""
+    vocab = dv.vocabulary_
+    indices: list[int] = []
+    data: list[float] = []
+    indptr = [0]
+    for row in rows:
+        for name, value in row.items():
+            j = vocab.get(name)
+            if j is not None:
+                indices.append(j)
+                data.append(value)
+        indptr.append(len(indices))
+    out = sp.csr_matrix((np.asarray(data, dtype=dv.dtype), np.asarray(indices, dtype=np.int32),
+                         np.asarray(indptr, dtype=np.int32)), shape=(len(rows), len(vocab)))
+    out.sort_indices()
+    return out
 
 
 def _dense(rec: dict) -> dict[str, float]:

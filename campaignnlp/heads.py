@@ -24,6 +24,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from .features import ContextVectorizer
+from .linear import binary_probas, ovr_proba
 
 SENTENCE_ONLY = {"text": ((1, 3), 1.0)}
 
@@ -142,10 +143,12 @@ class StageHead(ClassifierMixin, BaseEstimator):
         return sp.hstack([self.context_vectorizer_.transform(X), sp.csr_matrix(profile)], format="csr")
 
     def predict_proba(self, X: Sequence[dict]) -> np.ndarray:
-        P = self.sentence_model_.predict_proba(X)
+        vectorizer, model = (step for _, step in self.sentence_model_.steps)
+        P = ovr_proba(model, vectorizer, X)
         if not self.stack:
             return P
-        return self.context_model_.predict_proba(self._level2(X, P))
+        profile = document_profile(X, P) * self.context_weight
+        return ovr_proba(self.context_model_, self.context_vectorizer_, X, extra=profile)
 
     def predict(self, X: Sequence[dict]) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
@@ -232,7 +235,7 @@ class MethodsHead(ClassifierMixin, BaseEstimator):
         return best
 
     def predict_proba(self, X: Sequence[dict]) -> np.ndarray:
-        return self._proba(self.models_, self.vectorizer_.transform(X))
+        return binary_probas(self.models_, self.vectorizer_, X, owner=self)
 
     def predict(self, X: Sequence[dict]) -> list[list[str]]:
         P = self.predict_proba(X)

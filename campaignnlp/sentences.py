@@ -21,7 +21,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .extensions import doc_text
+from .extensions import doc_text, doc_unit_starts
 
 DEFAULT_MAX_LENGTH = 400
 
@@ -105,8 +105,11 @@ class CampaignSentencizer:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        starts = [s for s, _ in split_sentences(doc_text(doc), list_items=self.list_items,
-                                                max_length=self.max_length)]
+        # the tokenizer's units where it cut the same ones (it splits list items too)
+        starts = doc_unit_starts(doc, self.max_length) if self.list_items else None
+        if starts is None:
+            starts = [s for s, _ in split_sentences(doc_text(doc), list_items=self.list_items,
+                                                    max_length=self.max_length)]
         # Token i starts a sentence iff a unit starts in (start of token i-1, start of token i].
         idx = doc.to_array([IDX]).astype(np.int64)
         prev = np.concatenate([[-1], idx[:-1]])

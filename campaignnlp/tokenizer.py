@@ -15,6 +15,7 @@ longer than spaCy's default ``nlp.max_length`` (see :data:`NLP_MAX_LENGTH`).
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 from typing import Any
 
 from spacy.lang.zh import ChineseTokenizer
@@ -22,7 +23,7 @@ from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
 
-from .extensions import TEXT_KEY
+from .extensions import TEXT_KEY, UNITS_KEY, VIEW_KEY
 from .normalize import normalize
 from .sentences import DEFAULT_MAX_LENGTH, split_sentences
 
@@ -56,6 +57,37 @@ class CampaignTokenizer(ChineseTokenizer):
         self.normalize_text = normalize_text
         self.max_length = max_length
         self.pkuseg_word_max = pkuseg_word_max
+        #: The genre's frequent words, most frequent first (see :meth:`warm_vocabulary`); set
+        #: by training and saved with the tokenizer.
+        self.common_words: list[str] = []
+        self._warm = False
+
+    def warm_vocabulary(self) -> int:
+        """Make :attr:`common_words` permanent entries of the vocabulary; returns how many.
+
+        Batch tagging runs in memory zones, which free the lexemes a zone created: without
+        this, every zone re-creates the lexemes of the words it meets, common ones included
+        (spaCy computes a dozen attributes per lexeme, about a tenth of segmentation time).
+        Call it outside any memory zone (campaignnlp.batch does, before the first)."""
+        if not self._warm:
+            vocab = self.vocab
+            for word in self.common_words:
+                vocab[word]
+            self._warm = True
+        return len(self.common_words)
+
+    def learn_common_words(self, texts, limit: int = 30_000) -> list[str]:
+        """Set :attr:`common_words` to the ``limit`` most frequent tokens of ``texts``
+        (whitespace-free; ties in order of first appearance)."""
+        counts: dict[str, int] = {}
+        for text in texts:
+            for start, end in self.word_offsets(text):
+                word = text[start:end]
+                counts[word] = counts.get(word, 0) + 1
+        ranked = sorted(counts, key=counts.__getitem__, reverse=True)  # stable: ties keep order
+        self.common_words = ranked[:limit]
+        self._warm = False
+        return self.common_words
 
     def _apply_word_max(self) -> None:
         if self.pkuseg_seg is not None and self.pkuseg_word_max:
@@ -81,6 +113,10 @@ class CampaignTokenizer(ChineseTokenizer):
         and every other character is in exactly one."""
         if self.segmenter != "pkuseg":
             return [(t.idx, t.idx + len(t)) for t in super().__call__(text) if not t.is_space]
+        return self._segment(text)[0]
+
+    def _segment(self, text: str) -> tuple[list[tuple[int, int]], str, list[tuple[int, int]]]:
+        """Token offsets, the normalised view and the sentence units of ``text`` (pkuseg)."""
         if self.pkuseg_seg is None:
             raise ValueError(
                 "The pkuseg segmenter has no model. Load a trained pipeline with "
@@ -88,11 +124,21 @@ class CampaignTokenizer(ChineseTokenizer):
             )
         view = normalize(text) if self.normalize_text else text
         offsets: list[tuple[int, int]] = []
+        units = split_sentences(text, max_length=self.max_length)
+        cut = self.pkuseg_seg.cut
         # Units are cut on the text itself, as campaign_senter cuts them, so that no token
         # straddles a sentence boundary; pkuseg reads the same stretch of the normalised view.
-        for start, end in split_sentences(text, max_length=self.max_length):
+        for start, end in units:
+            unit = view[start:end]
+            words = cut(unit)
+            if not _SPACE.search(unit) and "" not in words:
+                # the common case: pkuseg returns the unit's characters in order, all of them
+                ends = list(accumulate(map(len, words), initial=start))
+                if ends[-1] == end:
+                    offsets.extend(zip(ends, ends[1:]))
+                    continue
             pos = start
-            for word in self.pkuseg_seg.cut(view[start:end]):
+            for word in words:
                 if not word or word.isspace():
                     continue
                 found = view.find(word, pos, end)
@@ -103,7 +149,7 @@ class CampaignTokenizer(ChineseTokenizer):
                 offsets.append((found, found + len(word)))
                 pos = found + len(word)
             offsets.extend((i, i + 1) for i in range(pos, end) if not text[i].isspace())
-        return offsets
+        return offsets, view, units
 
     def words(self, text: str) -> list[str]:
         """The tokens of ``text`` as substrings of it (whitespace not included)."""
@@ -114,14 +160,24 @@ class CampaignTokenizer(ChineseTokenizer):
         if bad:  # spaCy stores strings as UTF-8, which has no lone surrogates
             raise ValueError(f"the text has a lone surrogate {bad.group()!r} at offset {bad.start()}: "
                              "not valid Unicode (often broken JSON escapes); repair or drop it")
-        words, spaces = words_and_spaces(text, self.word_offsets(text))
+        if self.segmenter != "pkuseg":
+            offsets, view, units = self.word_offsets(text), None, None
+        else:
+            offsets, view, units = self._segment(text)
+        words, spaces = words_and_spaces(text, offsets)
         doc = Doc(self.vocab, words=words, spaces=spaces)
-        doc.user_data[TEXT_KEY] = text  # see doc_text
+        # notes for the pipeline's components, so they need not redo the work (see doc_text)
+        doc.user_data[TEXT_KEY] = text
+        if view is not None and self.normalize_text:
+            doc.user_data[VIEW_KEY] = view
+        if units is not None:
+            doc.user_data[UNITS_KEY] = (self.max_length, [s for s, _ in units])
         return doc
 
     def _get_config(self) -> dict[str, Any]:
         return {"segmenter": self.segmenter, "normalize_text": self.normalize_text,
-                "max_length": self.max_length, "pkuseg_word_max": self.pkuseg_word_max}
+                "max_length": self.max_length, "pkuseg_word_max": self.pkuseg_word_max,
+                "common_words": self.common_words}
 
     def _set_config(self, config: dict[str, Any] = {}) -> None:  # noqa: B006 - spaCy's signature
         self.segmenter = config.get("segmenter", "pkuseg")
@@ -129,9 +185,12 @@ class CampaignTokenizer(ChineseTokenizer):
         # max_length is kept as built: config.cfg has it too, and this way a config override at
         # load time (to match campaign_senter's) takes effect
         self.pkuseg_word_max = config.get("pkuseg_word_max")
+        self.common_words = list(config.get("common_words", []))
+        self._warm = False
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SPACE = re.compile(r"\s")
 
 
 def words_and_spaces(text: str, offsets: list[tuple[int, int]]) -> tuple[list[str], list[bool]]:
@@ -139,24 +198,34 @@ def words_and_spaces(text: str, offsets: list[tuple[int, int]]) -> tuple[list[st
     them (one trailing " " is the token's space, other whitespace becomes whitespace tokens),
     in linear time: spaCy's version re-slices the rest of the text for every word, which is
     quadratic and takes minutes on a megabyte-long document."""
+    n = len(text)
+    if not offsets:
+        return ([text], [False]) if text else ([], [])
     words: list[str] = []
     spaces: list[bool] = []
-    pos, n = 0, len(text)
-    for k, (start, end) in enumerate(offsets):
-        if start > pos:
-            words.append(text[pos:start])
-            spaces.append(False)
-        words.append(text[start:end])
-        pos = end
-        next_start = offsets[k + 1][0] if k + 1 < len(offsets) else n
-        if pos < next_start and text[pos] == " ":
+    if offsets[0][0] > 0:  # leading whitespace
+        words.append(text[:offsets[0][0]])
+        spaces.append(False)
+    ends = [e for _, e in offsets]
+    nexts = [s for s, _ in offsets[1:]]
+    nexts.append(n)
+    done = 0
+    # only the tokens followed by whitespace need care; the others are sliced in runs
+    for k in [k for k, (e, nx) in enumerate(zip(ends, nexts)) if e != nx]:
+        words.extend([text[s:e] for s, e in offsets[done:k + 1]])
+        spaces.extend([False] * (k - done))
+        e, nx = ends[k], nexts[k]
+        if text[e] == " ":
             spaces.append(True)
-            pos += 1
+            e += 1
         else:
             spaces.append(False)
-    if pos < n:
-        words.append(text[pos:])
-        spaces.append(False)
+        if e < nx:
+            words.append(text[e:nx])
+            spaces.append(False)
+        done = k + 1
+    words.extend([text[s:e] for s, e in offsets[done:]])
+    spaces.extend([False] * (len(offsets) - done))
     return words, spaces
 
 

@@ -85,6 +85,8 @@ def train(train_docs: Sequence[Annotated], base: str | Path | Language | None = 
     if len(set(stages)) < 2:
         raise ValueError(f"need at least two stage labels to train; the data has only {sorted(set(stages))}")
     log(f"training on {len(train_docs)} documents, {len(records)} sentences")
+    if hasattr(nlp.tokenizer, "learn_common_words"):  # for batch runs: see warm_vocabulary
+        nlp.tokenizer.learn_common_words(d.text for d in train_docs)
     tagger: CampaignTagger = nlp.get_pipe("campaign_tagger")
     tagger.fit(records, stages, methods, StageHead(**(stage_params or {})),
                MethodsHead(**(methods_params or {})))

@@ -22,7 +22,7 @@ import pytest
 
 from campaignnlp import batch
 from campaignnlp.batch import Progress, records_to_frame, tag_chunks, tag_documents, to_documents
-from campaignnlp.corpus import count_documents, iter_documents
+from campaignnlp.corpus import Document, count_documents, iter_documents
 from campaignnlp.sinks import COLUMNS, ChunkSink, OutputError, read_output
 
 CLI = [sys.executable, "-m", "campaignnlp.cli"]
@@ -441,3 +441,31 @@ def test_dask_local_cluster_matches_in_process(nlp):
     want = records_to_frame(expected)
     assert list(rows["doc_id"]) == list(want["doc_id"]) and list(rows["stage"]) == list(want["stage"])
     assert list(rows["text"]) == list(want["text"])
+
+
+def test_common_words_learnt_saved_and_kept_across_memory_zones(tmp_path):
+    # Training records the genre's frequent words with the tokenizer; batch tagging makes them
+    # permanent lexemes before its memory zones, so zones stop re-creating them.
+    import campaignnlp
+    from campaignnlp import training
+    from campaignnlp.corpus import Annotated
+
+    text = "一、学习阶段\n读书读书。\n二、行动阶段\n修路。\n"
+    spans = [{"start": 0, "end": 6, "stage": "A", "methods": ["读"]},
+             {"start": 7, "end": 12, "stage": "A", "methods": ["读"]},
+             {"start": 13, "end": 19, "stage": "B", "methods": []},
+             {"start": 20, "end": 23, "stage": "B", "methods": ["修"]}]
+    nlp = training.train([Annotated(id=f"d{k}", text=text, spans=spans) for k in range(6)])
+    words = nlp.tokenizer.common_words
+    assert words and len(words) == len(set(words)) and "读书" in words
+    assert words.index("读书") < words.index("修路")  # twice per document against once
+    training.save(nlp, tmp_path / "m")
+    loaded = campaignnlp.load(tmp_path / "m")
+    assert loaded.tokenizer.common_words == words
+    assert "读书" not in loaded.vocab.strings  # nothing made permanent on load
+    with loaded.memory_zone():
+        loaded("读书。")
+    assert "读书" not in loaded.vocab.strings  # a zone frees what it made
+    records = [r for chunk in tag_chunks(loaded, [Document(id="x", text="读书。")]) for r in chunk]
+    assert records[0]["sentences"][0]["text"] == "读书。"
+    assert all(w in loaded.vocab.strings for w in words)  # warmed before the zones: still there

@@ -2,6 +2,7 @@
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import spacy
 from spacy.tokens import Span
@@ -137,3 +138,105 @@ def test_lone_surrogate_is_a_clear_error_naming_the_offset(nlp):
         nlp("召开民主生活会\ud800。")
     df = campaignnlp.tag(["召开民主生活会\ud800。", "召开民主生活会。"], nlp=nlp)
     assert "offset 7" in df.error.iloc[0] and df.stage.iloc[1] in STAGES
+
+
+def _records(corpus_texts):
+    from campaignnlp.context import sentence_contexts
+    from campaignnlp.features import Records
+    from campaignnlp.sentences import split_sentences
+
+    texts = corpus_texts[:12] + ["ＡＢＣ  Hello   World\n\n\t 測試 İstanbul 😀 ", "", "。。"]
+    return lambda: Records(r for k, t in enumerate(texts)
+                           for r in sentence_contexts(t, split_sentences(t), doc_id=str(k)))
+
+
+def test_linear_prediction_equals_scikit_learn(nlp, corpus_texts):
+    # The heads predict through campaignnlp.linear; scikit-learn's own predict_proba on the
+    # stacked feature matrices is the reference.
+    import scipy.sparse as sp
+
+    from campaignnlp.heads import document_profile
+
+    make = _records(corpus_texts)
+    tagger = nlp.get_pipe("campaign_tagger")
+    stage, methods = tagger.stage_head, tagger.methods_head
+    X = make()
+    P1 = stage.sentence_model_.predict_proba(X)
+    M2 = sp.hstack([stage.context_vectorizer_.transform(X),
+                    sp.csr_matrix(document_profile(X, P1) * stage.context_weight)], format="csr")
+    expected_stage = stage.context_model_.predict_proba(M2)
+    M = methods.vectorizer_.transform(X)
+    expected_methods = np.column_stack(
+        [np.full(len(X), m) if isinstance(m, float) else m.predict_proba(M)[:, 1] for m in methods.models_])
+    for batch in (X, make(), list(make())):  # shared cache, fresh cache, a plain list
+        np.testing.assert_allclose(stage.predict_proba(batch), expected_stage, atol=1e-6)
+        np.testing.assert_allclose(methods.predict_proba(batch), expected_methods, atol=1e-6)
+    # decision_function is transform @ W for any W
+    cv = methods.vectorizer_
+    W = np.random.default_rng(0).normal(size=(sum(cv.block_sizes()), 3))
+    np.testing.assert_allclose(cv.decision_function(make(), W), cv.transform(make()) @ W, atol=1e-5)
+
+
+def test_linear_weights_follow_a_refit():
+    # The stacked weights are cached per estimator; a refit must not reuse stale ones.
+    from campaignnlp.context import sentence_contexts
+    from campaignnlp.heads import MethodsHead, StageHead
+    from campaignnlp.sentences import codebook_units
+
+    text = "二、学习教育环节\n集中学习党章党规。\n三、查摆问题环节\n召开民主生活会。\n四、整改落实环节\n制定整改方案。\n"
+    X = [r for k in range(6) for r in sentence_contexts(text, codebook_units(text), doc_id=str(k))]
+    y = ["学习教育"] * 2 + ["查摆问题"] * 2 + ["整改落实"] * 2
+    Y = [[], ["理论学习"], [], ["批评与自我批评"], [], ["整改措施"]]
+    stage, methods = StageHead(n_folds=2), MethodsHead(n_folds=2)
+    stage.fit(X, y * 6).predict_proba(X)
+    methods.fit(X, Y * 6).predict_proba(X)
+    flipped = {"学习教育": "整改落实", "整改落实": "学习教育", "查摆问题": "查摆问题"}
+    stage.fit(X, [flipped[s] for s in y * 6])
+    methods.fit(X, [[] if m else ["督导检查"] for m in Y * 6])
+    assert list(stage.predict(X[:2])) == ["整改落实", "整改落实"]
+    assert list(methods.classes_) == ["督导检查"]
+    assert methods.predict(X[:2]) == [["督导检查"], []]
+
+
+def test_tokenizer_notes_match_what_components_would_compute(nlp, corpus_texts):
+    # The tokenizer leaves its normalised view and sentence units on the Doc; the senter and
+    # the tagger use them. They must equal what those components compute themselves.
+    from campaignnlp.context import sentence_contexts
+    from campaignnlp.extensions import UNITS_KEY, VIEW_KEY, doc_unit_starts, doc_view
+    from campaignnlp.normalize import normalize
+    from campaignnlp.sentences import split_sentences
+
+    senter = nlp.get_pipe("campaign_senter")
+    for text in corpus_texts[:10] + ["測試　ＡＢＣ。 一、學習\n\n二是\t查摆。", "   "]:
+        doc = nlp.make_doc(text)
+        assert doc_view(doc) == normalize(text)
+        starts = doc_unit_starts(doc, senter.max_length)
+        assert starts == [s for s, _ in split_sentences(text, max_length=senter.max_length)]
+        assert doc_unit_starts(doc, senter.max_length + 1) is None  # another bound: not reused
+        with_notes = [t.is_sent_start for t in senter(doc)]
+        bare = nlp.make_doc(text)
+        del bare.user_data[VIEW_KEY], bare.user_data[UNITS_KEY]
+        assert doc_view(bare) == normalize(text)
+        assert [t.is_sent_start for t in senter(bare)] == with_notes
+        spans = split_sentences(text)
+        assert sentence_contexts(text, spans, view=doc_view(doc)) == sentence_contexts(text, spans)
+
+
+def test_tokenizer_fast_path_equals_aligning_each_word(nlp, corpus_texts):
+    # Units without whitespace take their offsets from word lengths; the general path finds
+    # each word in the text. Both must give the same tokens.
+    from campaignnlp.normalize import normalize
+    from campaignnlp.sentences import split_sentences
+
+    tok = nlp.tokenizer
+    for text in corpus_texts[:10] + ["一是 领导带头学。二是\u3000专家授课！", "ａｂｃ１２３。", "。"]:
+        view, expected = normalize(text), []
+        for start, end in split_sentences(text, max_length=tok.max_length):
+            pos = start
+            for word in tok.pkuseg_seg.cut(view[start:end]):
+                found = view.find(word, pos, end)
+                expected.extend((i, i + 1) for i in range(pos, found) if not text[i].isspace())
+                expected.append((found, found + len(word)))
+                pos = found + len(word)
+            expected.extend((i, i + 1) for i in range(pos, end) if not text[i].isspace())
+        assert tok.word_offsets(text) == expected
