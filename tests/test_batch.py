@@ -261,12 +261,24 @@ def test_memory_zone_keeps_the_string_store_bounded(nlp, monkeypatch):
         return [{"id": f"{round_}-{i}", "text": f"会议代号zq{round_}x{i}y。学习文件kw{round_}v{i}。"}
                 for i in range(30)]
 
+    nlp.tokenizer.warm_vocabulary()  # the common words stay, by design (tag_chunks does this)
     before = len(nlp.vocab.strings)
     for r in range(3):
-        for chunk in tag_chunks(nlp, to_documents(unique_docs(r)), chunk_size=10):
+        sizes = []
+        for chunk in tag_chunks(nlp, to_documents(unique_docs(r)), chunk_size=10, zone_size=20):
             assert len(chunk) == 10 and all("sentences" in rec for rec in chunk)
-            assert len(nlp.vocab.strings) == before
-    # without the zones the same run grows the store: the check above can fail
+            sizes.append(len(nlp.vocab.strings))
+        # a zone spans two chunks: open after the first, ended after the second; the run's
+        # end ends the last one
+        assert sizes[0] > before and sizes[1] == before and sizes[2] > before
+        assert len(nlp.vocab.strings) == before
+    # a consumer that stops early still ends the zone
+    stream = tag_chunks(nlp, to_documents(unique_docs(5)), chunk_size=10, zone_size=100)
+    next(stream)
+    assert len(nlp.vocab.strings) > before
+    stream.close()
+    assert len(nlp.vocab.strings) == before
+    # without the zones the same run grows the store: the checks above can fail
     import contextlib
     monkeypatch.setattr(batch, "memory_zone", lambda nlp: contextlib.nullcontext())
     list(tag_chunks(nlp, to_documents(unique_docs(9)), chunk_size=10))
@@ -393,12 +405,14 @@ def test_two_processes_give_the_same_output_as_one(tmp_path):
     assert all(json.loads(l)["sentences"] for l in a.splitlines())  # extensions came back
 
 
-def die_on_marker(items, batch_size):
+_REAL_WORKER_TAG = batch._worker_tag
+
+
+def die_on_marker(items, batch_size, zone_size):
     """A worker task that kills its process when a text holds the marker (the OOM killer)."""
     if any("崩溃" in text for _, text in items):
         os._exit(1)
-    return batch._tag_chunk(batch._WORKER["nlp"], [batch.Document(id=i, text=t) for i, t in items],
-                            batch_size)
+    return _REAL_WORKER_TAG(items, batch_size, zone_size)
 
 
 def test_parallel_workers_same_records_and_survive_a_dead_worker(nlp, monkeypatch):
@@ -410,7 +424,8 @@ def test_parallel_workers_same_records_and_survive_a_dead_worker(nlp, monkeypatc
     monkeypatch.setattr(batch, "_worker_tag", die_on_marker)
     here = []  # batches tagged in this process (the workers' calls are counted in theirs)
     real = batch._tag_chunk
-    monkeypatch.setattr(batch, "_tag_chunk", lambda nlp, docs, *a: here.append(len(docs)) or real(nlp, docs, *a))
+    monkeypatch.setattr(batch, "_tag_chunk",
+                        lambda nlp, docs, *a, **kw: here.append(len(docs)) or real(nlp, docs, *a, **kw))
     got = sum(tag_chunks(nlp, to_documents(items), chunk_size=16, batch_size=4, n_process=2), [])
     assert [r["id"] for r in got] == [r["id"] for r in expected]
     assert all("sentences" in r for r in got)  # the dead worker's batches were tagged here
