@@ -47,32 +47,43 @@ def _doc_runs(X: Sequence[dict]) -> list[tuple[int, int]]:
 
 
 def document_profile(X: Sequence[dict], P: np.ndarray) -> np.ndarray:
-    """Spread per-sentence scores ``P`` over each document: neighbours, section, heading, doc."""
+    """Spread per-sentence scores ``P`` over each document: the sentence's own, its neighbours'
+    (one before, one after, two before), a 7-sentence window's mean, its section's mean (a
+    section runs from one heading to the next), its heading's, and the document's mean and max.
+
+    Computed for all documents of the batch at once: no loop over documents."""
+    P = np.asarray(P, dtype=np.float64)
     n, k = P.shape
-    out = np.zeros((n, 9 * k), dtype=np.float32)
-    for a, b in _doc_runs(X):
-        Q = P[a:b]
-        m = b - a
-        pad = np.vstack([np.zeros((2, k)), Q, np.zeros((2, k))])
-        doc_mean = Q.mean(axis=0)
-        doc_max = Q.max(axis=0)
-        # sections: from one heading to the next
-        heads = [i for i in range(m) if X[a + i]["is_heading"] and i > 0]
-        section_mean = np.zeros((m, k))
-        heading_p = np.zeros((m, k))
-        bounds = [0] + heads + [m]
-        for s, e in zip(bounds[:-1], bounds[1:]):
-            section_mean[s:e] = Q[s:e].mean(axis=0)
-            if s in heads:
-                heading_p[s:e] = Q[s]
-        cum = np.vstack([np.zeros((1, k)), np.cumsum(Q, axis=0)])
-        idx = np.arange(m)
-        lo, hi = np.maximum(idx - 3, 0), np.minimum(idx + 4, m)
-        window = (cum[hi] - cum[lo]) / (hi - lo)[:, None]
-        out[a:b] = np.hstack([Q, pad[1:m + 1], pad[3:m + 3], pad[0:m], window, section_mean,
-                              heading_p, np.repeat(doc_mean[None], m, 0),
-                              np.repeat(doc_max[None], m, 0)])
-    return out
+    if not n:
+        return np.zeros((0, 9 * k), dtype=np.float32)
+    runs = _doc_runs(X)
+    doc_start = np.repeat([a for a, _ in runs], [b - a for a, b in runs])
+    doc_end = np.repeat([b for _, b in runs], [b - a for a, b in runs])
+    idx = np.arange(n)
+    zero = np.zeros((1, k))
+
+    def shifted(d):  # row i + d of the same document, else zeros
+        j = idx + d
+        ok = (j >= doc_start) & (j < doc_end)
+        return np.where(ok[:, None], np.vstack([P, zero])[np.where(ok, j, n)], 0.0)
+
+    cum = np.vstack([zero, np.cumsum(P, axis=0)])
+    lo, hi = np.maximum(idx - 3, doc_start), np.minimum(idx + 4, doc_end)
+    window = (cum[hi] - cum[lo]) / (hi - lo)[:, None]
+    # sections: a document's start or a heading (not its first sentence) opens one
+    heading = np.fromiter((r["is_heading"] for r in X), dtype=bool, count=n)
+    opens = (idx == doc_start) | (heading & (idx > doc_start))
+    starts = np.flatnonzero(opens)
+    section = np.cumsum(opens) - 1
+    sizes = np.diff(np.append(starts, n))
+    section_mean = (np.add.reduceat(P, starts, axis=0) / sizes[:, None])[section]
+    heading_p = np.where((opens & (idx > doc_start))[starts][section][:, None], P[starts][section], 0.0)
+    doc_starts = np.array([a for a, _ in runs])
+    doc_of = np.repeat(np.arange(len(runs)), [b - a for a, b in runs])
+    doc_mean = (np.add.reduceat(P, doc_starts, axis=0) / np.diff(np.append(doc_starts, n))[:, None])[doc_of]
+    doc_max = np.maximum.reduceat(P, doc_starts, axis=0)[doc_of]
+    return np.hstack([P, shifted(-1), shifted(1), shifted(-2), window, section_mean, heading_p,
+                      doc_mean, doc_max]).astype(np.float32)
 
 
 def _oof_proba(model, X, y, classes, n_folds: int) -> np.ndarray:

@@ -53,3 +53,36 @@ def test_methods_head_contract():
 def test_unfitted_head_raises():
     with pytest.raises(Exception):
         StageHead().predict_proba([])
+
+
+def _profile_reference(X, P):
+    # document_profile written as the definition reads, one document at a time
+    n, k = P.shape
+    out = np.zeros((n, 9 * k))
+    docs = {}
+    for i, r in enumerate(X):
+        docs.setdefault(r["doc_id"], []).append(i)
+    for rows in docs.values():
+        Q = P[rows]
+        m = len(rows)
+        for j, i in enumerate(rows):
+            get = (lambda t: Q[t] if 0 <= t < m else np.zeros(k))
+            lo, hi = max(j - 3, 0), min(j + 4, m)
+            s = max(t for t in range(j + 1) if t == 0 or X[rows[t]]["is_heading"])
+            e = min([t for t in range(j + 1, m) if X[rows[t]]["is_heading"]] + [m])
+            out[i] = np.concatenate([Q[j], get(j - 1), get(j + 1), get(j - 2), Q[lo:hi].mean(0),
+                                     Q[s:e].mean(0), Q[s] if s > 0 else np.zeros(k),
+                                     Q.mean(0), Q.max(0)])
+    return out
+
+
+def test_document_profile_equals_its_definition():
+    from campaignnlp.heads import document_profile
+
+    rng = np.random.default_rng(1)
+    X = []
+    for d, m in enumerate([1, 2, 5, 9, 3, 12]):
+        X += [{"doc_id": f"d{d}", "index": i, "is_heading": bool(rng.random() < 0.3)} for i in range(m)]
+    P = rng.random((len(X), 4))
+    np.testing.assert_allclose(document_profile(X, P), _profile_reference(X, P), atol=1e-6)
+    assert document_profile([], np.zeros((0, 4))).shape == (0, 36)
