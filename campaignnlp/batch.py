@@ -32,11 +32,11 @@ def doc_record(doc_id: str, doc: Doc) -> dict:
     sents = []
     text = doc_text(doc)  # sliced below: Span.text would walk the tokens for every sentence
     for span in doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else []:
+        ext, start, end = span._, span.start_char, span.end_char  # each span._ builds an object
         sents.append({
-            "start": span.start_char, "end": span.end_char,
-            "text": text[span.start_char:span.end_char],
-            "stage": span._.stage, "stage_scores": span._.stage_scores,
-            "methods": span._.methods, "method_scores": span._.method_scores,
+            "start": start, "end": end, "text": text[start:end],
+            "stage": ext.stage, "stage_scores": ext.stage_scores,
+            "methods": ext.methods, "method_scores": ext.method_scores,
         })
     return {"id": doc_id, "sentences": sents}
 
