@@ -393,8 +393,8 @@ def share_ngram_table(vectorizers: Sequence[ContextVectorizer]) -> NgramTable:
 
 
 def _dict_rows(dv: DictVectorizer, rows: Sequence[dict[str, float]]) -> sp.csr_matrix:
-    """``dv.transform(rows)`` for numeric dicts, without its per-call validation (a tenth of
-    the cost on the small batches a pipeline sends)."""
+    """``dv.transform(rows)`` for numeric dicts, without its per-call validation (measured: a
+    seventh of the cost on the small batches a pipeline sends)."""
     vocab = dv.vocabulary_
     indices: list[int] = []
     data: list[float] = []
