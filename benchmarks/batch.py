@@ -212,7 +212,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=3000, help="first N documents (0: all)")
     ap.add_argument("--model", type=Path, default=None)
     ap.add_argument("--processes", default="1,2")
-    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--chunk-size", type=int, default=500)
     ap.add_argument("--interleaved", type=int, default=2,
                     help="runs of the in-process interleaved comparison (0: none)")

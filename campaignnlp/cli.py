@@ -18,6 +18,8 @@ from typing import List, Optional
 
 import typer
 
+from .batch import BATCH_SIZE
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Tag Chinese party campaign reports by campaign stage and method.")
 
@@ -59,7 +61,7 @@ def tag(
                                 help="out.jsonl | out.csv | out.parquet, or a directory of part files"),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from -o)"),
     model: Optional[Path] = typer.Option(None, "--model", help="pipeline directory (default: shipped)"),
-    batch_size: int = typer.Option(32, "--batch-size", min=1, help="texts per nlp.pipe batch"),
+    batch_size: int = typer.Option(BATCH_SIZE, "--batch-size", min=1, help="texts per nlp.pipe batch"),
     n_process: int = typer.Option(1, "--n-process", min=1, help="worker processes"),
     chunk_size: int = typer.Option(500, "--chunk-size", min=1,
                                    help="documents per chunk written to disk (the unit of resume)"),
@@ -270,7 +272,7 @@ def export(
     model: Optional[Path] = typer.Option(None, "--model", help="pipeline directory (default: shipped)"),
     id_field: str = typer.Option("id", "--id-field", help="id key/column of record files"),
     text_field: str = typer.Option("text", "--text-field", help="text key/column"),
-    batch_size: int = typer.Option(32, "--batch-size", min=1),
+    batch_size: int = typer.Option(BATCH_SIZE, "--batch-size", min=1),
 ):
     """Tag a corpus and write pre-annotated tasks (the model's stage and methods per sentence,
     with scores where the format has a place) for correction."""

@@ -25,7 +25,7 @@ import dask.dataframe as dd
 import pandas as pd
 from dask import delayed
 
-from .batch import tag_documents, to_documents
+from .batch import BATCH_SIZE, tag_documents, to_documents
 from .corpus import Document
 from .sinks import COLUMNS, sentence_rows
 
@@ -67,7 +67,7 @@ def _tag_partition(items, k: int, model, text_col: str, id_col: str | None,
 
 
 def tag_bag(bag: db.Bag, model: str | Path | None = None, *, text_col: str = "text",
-            id_col: str | None = "id", batch_size: int = 32) -> db.Bag:
+            id_col: str | None = "id", batch_size: int = BATCH_SIZE) -> db.Bag:
     """A bag of texts (strings, or dicts with ``text_col``/``id_col``) -> a bag of document
     records, in the same order (the JSONL records of ``campaignnlp tag``). Strings get the id
     ``"PARTITION:POSITION"``."""
@@ -97,7 +97,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def tag_dataframe(ddf: dd.DataFrame, text_col: str = "text", id_col: str | None = "id",
-                  model: str | Path | None = None, *, batch_size: int = 32) -> dd.DataFrame:
+                  model: str | Path | None = None, *, batch_size: int = BATCH_SIZE) -> dd.DataFrame:
     """A dask DataFrame of texts -> a dask DataFrame with one row per sentence (the columns of
     the CSV/Parquet output: doc_id, sent_index, start, end, text, stage, stage_score, methods,
     method_scores, stage_scores, error). Without ``id_col`` the ids are the index values."""
