@@ -150,10 +150,12 @@ def tree_rss(proc: psutil.Process) -> tuple[int, int]:
 def tag_run(corpus: Path, n_process: int, args, tmp: Path, chars: int) -> dict:
     out = tmp / f"out_{n_process}"
     cmd = [sys.executable, "-m", "campaignnlp.cli", "tag", str(corpus), "-o", str(out),
-           "--format", "jsonl", "--n-process", str(n_process), "--batch-size", str(args.batch_size),
+           "--format", "jsonl", "--n-process", str(n_process),
            "--chunk-size", str(args.chunk_size), "--progress-every", "0"]
     if args.model:
         cmd += ["--model", str(args.model)]
+    if args.batch_size:
+        cmd += ["--batch-size", str(args.batch_size)]
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                             cwd=REPO)
@@ -212,7 +214,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=3000, help="first N documents (0: all)")
     ap.add_argument("--model", type=Path, default=None)
     ap.add_argument("--processes", default="1,2")
-    ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--batch-size", type=int, default=None,
+                    help="texts per batch (default: the command's, 128 in one process, 32 per worker batch)")
     ap.add_argument("--chunk-size", type=int, default=500)
     ap.add_argument("--interleaved", type=int, default=2,
                     help="runs of the in-process interleaved comparison (0: none)")
@@ -282,7 +285,7 @@ def report(r: dict, args) -> str:
     lines = [f"# Batch tagging: {r['documents']:,} documents, {r['chars']:,} characters "
              f"(`{r['data']}`{', first ' + format(r['limit'], ',') if r['limit'] else ''})", "",
              f"Command: `python benchmarks/batch.py --limit {r['limit']}`; batch size "
-             f"{r['batch_size']}, chunk {r['chunk_size']} documents. Machine: {r['machine']['cpus']} "
+             f"{r['batch_size'] or 'default'}, chunk {r['chunk_size']} documents. Machine: {r['machine']['cpus']} "
              f"CPUs, load average {r['machine']['load_average_before'][0]} before, "
              f"{r['machine']['load_average_after'][0]} after (shared with other work).", "",
              "| run | chars/s | ratio to segmentation | chars per CPU-s | ratio (CPU) | peak RSS, main (MB) "

@@ -18,7 +18,6 @@ __version__ = "0.1.0"
 # Importing registers the tokenizer, the components and the extensions with spaCy (they are
 # also declared as entry points, so spacy.load works without importing campaignnlp first).
 from . import components, extensions, sentences, tokenizer  # noqa: E402,F401
-from .batch import BATCH_SIZE  # noqa: E402
 from .labels import METHODS, STAGES  # noqa: E402
 
 if TYPE_CHECKING:
@@ -71,7 +70,7 @@ def _cached(path: str) -> "Language":
 
 
 def tag(texts, nlp: "Language | str | Path | None" = None, *, text_col: str = "text",
-        id_col: str | None = "id", keep=None, batch_size: int = BATCH_SIZE,
+        id_col: str | None = "id", keep=None, batch_size: int | None = None,
         n_process: int = 1) -> "pd.DataFrame":
     """Tag texts and return one row per sentence.
 

@@ -105,6 +105,12 @@ def memory_zone(nlp: Language):
 #: per-call costs are spread over more sentences: 128 tags about 12% faster than 32 (both
 #: measured interleaved, benchmarks/batch.py's method), for a few MB more per batch.
 BATCH_SIZE = 128
+#: ...but batches sent to worker processes stay small, so the workers finish together.
+WORKER_BATCH_SIZE = 32
+
+
+def default_batch_size(n_process: int) -> int:
+    return BATCH_SIZE if n_process <= 1 else WORKER_BATCH_SIZE
 
 #: Documents tagged in one memory zone. A zone's end frees the lexemes it made, so the next
 #: zone makes them again: spaCy computes a dozen attributes per lexeme, and in zones of 500
@@ -140,7 +146,7 @@ class Zones:
 
 
 def tag_chunks(nlp: Language, documents: Iterable[Document], chunk_size: int = 500,
-               batch_size: int = BATCH_SIZE, n_process: int = 1,
+               batch_size: int | None = None, n_process: int = 1,
                zone_size: int = ZONE_DOCUMENTS) -> Iterator[list[dict]]:
     """Tag documents, in order; yield their records ``chunk_size`` at a time.
 
@@ -148,7 +154,9 @@ def tag_chunks(nlp: Language, documents: Iterable[Document], chunk_size: int = 5
     plain data, extracted before a zone ends), so the vocabulary stays bounded however long
     the stream. With ``n_process > 1`` the batches go to worker processes (see
     :func:`_tag_parallel`). Unreadable or failing documents become error records.
+    ``batch_size``: texts per batch (default: :func:`default_batch_size`).
     """
+    batch_size = batch_size or default_batch_size(n_process)
     warm = getattr(nlp.tokenizer, "warm_vocabulary", None)
     if warm is not None:  # before any zone, and before workers fork: they inherit it
         warm()
@@ -269,9 +277,10 @@ def _tag_parallel(nlp: Language, documents: Iterable[Document], chunk_size: int,
         _WORKER.pop("zones", None)
 
 
-def tag_documents(nlp: Language, documents: Iterable[Document], batch_size: int = BATCH_SIZE,
+def tag_documents(nlp: Language, documents: Iterable[Document], batch_size: int | None = None,
                   n_process: int = 1, chunk_size: int | None = None) -> Iterator[dict]:
     """Tag documents in order; unreadable or failing ones become error records."""
+    batch_size = batch_size or default_batch_size(n_process)
     chunk_size = chunk_size or batch_size * max(n_process, 1) * 4
     for chunk in tag_chunks(nlp, documents, chunk_size, batch_size, n_process):
         yield from chunk
@@ -341,7 +350,7 @@ class Progress:
 
 
 def tag_to_sink(nlp: Language, documents: Iterable[Document], sink, *, chunk_size: int = 500,
-                batch_size: int = BATCH_SIZE, n_process: int = 1, skip_ids: set[str] | None = None,
+                batch_size: int | None = None, n_process: int = 1, skip_ids: set[str] | None = None,
                 progress: Progress | None = None, max_error_lines: int = 50) -> dict:
     """Tag a stream of documents into a :class:`campaignnlp.sinks.ChunkSink`, one part file per
     chunk; skip the ids in ``skip_ids`` (resume). Returns the run's summary: documents,

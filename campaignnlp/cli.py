@@ -18,7 +18,7 @@ from typing import List, Optional
 
 import typer
 
-from .batch import BATCH_SIZE
+from .batch import BATCH_SIZE, WORKER_BATCH_SIZE
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Tag Chinese party campaign reports by campaign stage and method.")
@@ -61,7 +61,10 @@ def tag(
                                 help="out.jsonl | out.csv | out.parquet, or a directory of part files"),
     fmt: Optional[str] = typer.Option(None, "--format", help="jsonl, csv or parquet (default: from -o)"),
     model: Optional[Path] = typer.Option(None, "--model", help="pipeline directory (default: shipped)"),
-    batch_size: int = typer.Option(BATCH_SIZE, "--batch-size", min=1, help="texts per nlp.pipe batch"),
+    batch_size: Optional[int] = typer.Option(
+        None, "--batch-size", min=1,
+        help=f"texts per nlp.pipe batch [default: {BATCH_SIZE}; {WORKER_BATCH_SIZE} per batch sent to "
+             "workers with --n-process > 1]"),
     n_process: int = typer.Option(1, "--n-process", min=1, help="worker processes"),
     chunk_size: int = typer.Option(500, "--chunk-size", min=1,
                                    help="documents per chunk written to disk (the unit of resume)"),
