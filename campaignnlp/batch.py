@@ -112,6 +112,7 @@ WORKER_BATCH_SIZE = 32
 def default_batch_size(n_process: int) -> int:
     return BATCH_SIZE if n_process <= 1 else WORKER_BATCH_SIZE
 
+
 #: Documents tagged in one memory zone. A zone's end frees the lexemes it made, so the next
 #: zone makes them again: spaCy computes a dozen attributes per lexeme, and in zones of 500
 #: documents that was a tenth of segmentation time. 10,000 news items make about 10^5 words
