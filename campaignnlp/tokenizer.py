@@ -25,6 +25,7 @@ from spacy.vocab import Vocab
 
 from .extensions import TEXT_KEY, UNITS_KEY, VIEW_KEY
 from .normalize import normalize
+from .pkuseg_fast import FastCutter
 from .sentences import DEFAULT_MAX_LENGTH, split_sentences
 
 
@@ -68,12 +69,16 @@ class CampaignTokenizer(ChineseTokenizer):
         Batch tagging runs in memory zones, which free the lexemes a zone created: without
         this, every zone re-creates the lexemes of the words it meets, common ones included
         (spaCy computes a dozen attributes per lexeme, about a tenth of segmentation time).
-        Call it outside any memory zone (campaignnlp.batch does, before the first)."""
+        Call it outside any memory zone (campaignnlp.batch does, before the first). It also
+        builds the pkuseg driver's tables (:mod:`campaignnlp.pkuseg_fast`), a second or so,
+        so that worker processes forked afterwards share them."""
         if not self._warm:
             vocab = self.vocab
             for word in self.common_words:
                 vocab[word]
             self._warm = True
+        if self.segmenter == "pkuseg" and self.pkuseg_seg is not None:
+            self._cutter()  # built here, once, so that forked workers inherit it
         return len(self.common_words)
 
     def learn_common_words(self, texts, limit: int = 30_000) -> list[str]:
@@ -92,6 +97,15 @@ class CampaignTokenizer(ChineseTokenizer):
     def _apply_word_max(self) -> None:
         if self.pkuseg_seg is not None and self.pkuseg_word_max:
             limit_word_features(self.pkuseg_seg, self.pkuseg_word_max)
+        self._fast = None
+
+    def _cutter(self) -> FastCutter:
+        """The driver that runs :attr:`pkuseg_seg` (built on first use: it is derived data,
+        remade whenever the pkuseg model is loaded)."""
+        fast = getattr(self, "_fast", None)
+        if fast is None or fast.seg is not self.pkuseg_seg:
+            fast = self._fast = FastCutter(self.pkuseg_seg, self.pkuseg_word_max)
+        return fast
 
     def initialize(self, get_examples=None, *, nlp=None, pkuseg_model=None, pkuseg_user_dict="default"):
         super().initialize(get_examples, nlp=nlp, pkuseg_model=pkuseg_model,
@@ -125,12 +139,11 @@ class CampaignTokenizer(ChineseTokenizer):
         view = normalize(text) if self.normalize_text else text
         offsets: list[tuple[int, int]] = []
         units = split_sentences(text, max_length=self.max_length)
-        cut = self.pkuseg_seg.cut
         # Units are cut on the text itself, as campaign_senter cuts them, so that no token
         # straddles a sentence boundary; pkuseg reads the same stretch of the normalised view.
-        for start, end in units:
+        cut = self._cutter().cut_many([view[start:end] for start, end in units])
+        for (start, end), words in zip(units, cut):
             unit = view[start:end]
-            words = cut(unit)
             if not _SPACE.search(unit) and "" not in words:
                 # the common case: pkuseg returns the unit's characters in order, all of them
                 ends = list(accumulate(map(len, words), initial=start))
