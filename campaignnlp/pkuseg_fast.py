@@ -42,6 +42,10 @@ _LETTER = "\x02"  # and "**Letter"
 _NODES = {_NUM: "**Num", _LETTER: "**Letter"}
 _NO_WORD = "**noWord"
 
+#: Characters per group of texts whose features are built together (and per block of one
+#: longer text): bounds the arrays, about 500 bytes per character, to a few MB.
+GROUP_CHARS = 8192
+
 class FastCutter:
     """``cut(text)`` equal to ``seg.cut(text)`` for the spacy_pkuseg instance ``seg``, whose
     word features are limited to ``word_max`` characters (None: pkuseg's own limit)."""
@@ -53,11 +57,21 @@ class FastCutter:
         self.seg = seg
         cfg = fx.config
         fe = seg.feature_extractor
-        self._features = fe.feature_to_idx
-        self._unigram = fe.unigram
-        self._table = _node_table(fe, cfg.numLetterNorm)
         n_tag, n_feature = seg.n_tag, seg.n_feature
         w = np.asarray(seg.model.w, dtype=np.float64)
+        # what the code below reproduces: pkuseg's default configuration, word features of
+        # two characters, no POS tagging; anything else goes to pkuseg itself
+        self.exact = (not getattr(seg, "postag", False) and (word_max or cfg.wordMax) == 2
+                      and cfg.wordMin == 2 and cfg.wordFeature and "" not in fe.unigram
+                      and len(w) == n_tag * n_tag + n_feature * n_tag
+                      and seg.model.n_feature == n_feature)
+        tables = _template_tables(fe.feature_to_idx, fe.unigram, len(w) // n_tag) \
+            if self.exact else None
+        if tables is None:
+            self.exact = False
+            return
+        self._unigram = fe.unigram
+        self._table = _node_table(fe, cfg.numLetterNorm)
         # one row of weights per feature, then the edge weights, then a row of zeros that a
         # missing feature points at
         self._rows = np.concatenate([w, np.zeros(n_tag)]).reshape(-1, n_tag)
@@ -65,23 +79,19 @@ class FastCutter:
         self._edges = inference.getLogYY([[0]], n_tag, n_feature * n_tag, w, 1.0)[1]
         self._viterbi = inference.run_viterbi
         self._begins = np.array(["B" in seg.idx_to_tag[t] for t in range(n_tag)])
-        self._roots_key: tuple | None = None  # the user dictionary's first characters, as a
-        self._roots: re.Pattern | None = None  # character class (see _solve)
-        tables = _template_tables(fe.feature_to_idx, fe.unigram, self._absent)
+        # the user dictionary's first characters, as a character class (see _solve), and the
+        # trie and its size it was made from (pkuseg only ever adds to a trie)
+        self._roots: re.Pattern | None = None
+        self._roots_trie, self._roots_size = None, -1
         self._node_ids, self._node_table, self._pair_ids, self._pair_table, self._ww = tables
-        if tables[0] is not None:  # the all-absent rows: for nodes and pairs not in the tables
-            self._no_node, self._no_pair = len(self._node_ids), len(self._pair_ids)
+        # the all-absent rows, for nodes and pairs without a feature
+        self._no_node, self._no_pair = len(self._node_ids), len(self._pair_ids)
         post = seg.postprocesser
         self._post = post if post.do_process else None
         self._window_filter = None
         if self._post is not None:
             words = post.common_words | post.other_words if post.common_words else post.other_words
             self._window_filter = _WindowFilter(words)
-        # what the template code below reproduces (pkuseg's default configuration)
-        self.exact = (not getattr(seg, "postag", False) and (word_max or cfg.wordMax) == 2
-                      and cfg.wordMin == 2 and cfg.wordFeature and n_tag * n_tag + n_feature * n_tag
-                      == len(w) and "" not in fe.unigram and seg.model.n_feature == n_feature
-                      and tables[0] is not None)
 
     def cut(self, txt: str) -> list[str]:
         """The words of ``txt``, as ``pkuseg.cut`` returns them."""
@@ -113,7 +123,18 @@ class FastCutter:
                         plan.append(len(parts))
                         parts.append(part)
             plans.append(plan)
-        cut = self._cut_parts(parts)
+        # parts go to the CRF in groups of about GROUP_CHARS characters: the arrays of a group
+        # take a few hundred bytes per character
+        cut: list[list[str]] = []
+        group: list[str] = []
+        size = 0
+        for part in parts:
+            if size + len(part) > GROUP_CHARS and group:
+                cut += self._cut_parts(group)
+                group, size = [], 0
+            group.append(part)
+            size += len(part)
+        cut += self._cut_parts(group)
         out = []
         for plan in plans:
             words: list[str] = []
@@ -132,11 +153,11 @@ class FastCutter:
         dictionary, begun only where a dictionary word can begin (pkuseg tries every
         character, and at any other one its scan stops at once)."""
         trie = pre.trie
-        # (the trie itself is kept: pkuseg only ever adds to one, so its size tells if it grew)
-        key = (trie, len(trie.children))
-        if self._roots_key is None or self._roots_key[0] is not trie or self._roots_key[1] != key[1]:
+        if not trie.children:
+            return [txt], [False]
+        if self._roots_trie is not trie or self._roots_size != len(trie.children):
             self._roots = re.compile("[" + re.escape("".join(trie.children)) + "]")
-            self._roots_key = key
+            self._roots_trie, self._roots_size = trie, len(trie.children)
         out, is_word = [], []
         n = len(txt)
         last = 0
@@ -226,7 +247,7 @@ class FastCutter:
         post_in = words + [_NO_WORD]  # the word starting there (postlst_in)
         pre_ex = ([_NO_WORD] * 2 + words[:-1])[:n]  # the word before it (prelst_ex)
         post_ex = (words[1:] + [_NO_WORD] * 2)[:n]  # the word after it (postlst_ex)
-        ids = np.full((n, 13), absent, dtype=np.intp)
+        ids = np.full((n, 13), absent, dtype=np.int32)
         ids[:, 0] = 0                          # every node has feature 0
         ids[:, 1] = per_node[:, 0]             # c.
         ids[1:, 2] = per_node[:-1, 1]          # c-1.
@@ -260,7 +281,13 @@ class FastCutter:
         ids[:, 11] = [get("ww.l." + a + "*" + b, absent) for a, b in zip(pre_ex, post_in)]
         ids[:, 12] = [get("ww.r." + a + "*" + b, absent) for a, b in zip(pre_in, post_ex)]
         # cumsum adds the features' weights one after another, as getLogYY does
-        return np.cumsum(self._rows[ids], axis=1)[:, -1]
+        rows = self._rows
+        if n <= GROUP_CHARS:
+            return np.cumsum(rows[ids], axis=1)[:, -1]
+        scores = np.empty((n, rows.shape[1]))  # one long part: its weights a block at a time
+        for a in range(0, n, GROUP_CHARS):
+            scores[a:a + GROUP_CHARS] = np.cumsum(rows[ids[a:a + GROUP_CHARS]], axis=1)[:, -1]
+        return scores
 
     # -- pkuseg's Postprocesser -------------------------------------------------------------
 
@@ -382,12 +409,12 @@ def _template_tables(features: dict[str, int], unigram: set[str], absent: int):
     * the word-window features ("ww.l."/"ww.r."), a small table of their own.
 
     A node or pair without a row has no feature in any template: it gets the all-absent row,
-    the last of its table. Returns Nones if the table holds keys this reading does not
+    the last of its table. Returns None if the table holds keys this reading does not
     expect (a model built differently)."""
     nodes: dict[str, list[int]] = {}
     pairs: dict[str, list[int]] = {}
     ww: dict[str, int] = {}
-    unexpected = (None,) * 5
+    unexpected = None
     for key, i in features.items():
         name, _, rest = key.partition(".")
         slot = _NODE_SLOTS.get(name)

@@ -169,3 +169,16 @@ def test_window_filter_has_no_false_negatives():
     joined = "".join(outside)
     ends = np.cumsum([len(s) for s in outside])
     assert filt.maybe(joined, ends - 12, ends).mean() < 0.05
+
+
+def test_long_texts_and_many_texts_in_groups(seg, cutter, corpus_texts, monkeypatch):
+    """Texts are cut in groups of GROUP_CHARS characters, and a longer text block by block:
+    the same words either way."""
+    import campaignnlp.pkuseg_fast as fast
+
+    monkeypatch.setattr(fast, "GROUP_CHARS", 97)
+    long_text = "".join(corpus_texts[:3]).replace("\n", "").replace(" ", "")
+    assert len(long_text) > 10 * 97
+    assert cutter.cut(long_text) == seg.cut(long_text)
+    texts = random_texts(200, seed=9)
+    assert cutter.cut_many(texts) == [seg.cut(t) for t in texts]
