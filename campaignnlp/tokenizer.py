@@ -1,13 +1,15 @@
 """Chinese word segmentation for campaign texts: spaCy's pkuseg tokenizer, made genre-aware.
 
 It differs from ``spacy.zh.ChineseTokenizer`` (which it extends, keeping its serialisation of
-the pkuseg model and user dictionary under ``tokenizer/``) in two ways:
+the pkuseg model and user dictionary under ``tokenizer/``) in three ways:
 
 * pkuseg runs on the normalised view of the text (:mod:`campaignnlp.normalize`: simplified,
   half-width), while every token keeps the characters of the input, so offsets stay exact;
 * the text is cut into sentence units first (the ones ``campaign_senter`` marks) and pkuseg
   runs on each, so no token straddles a sentence boundary and no single pkuseg call sees more
-  than ``max_length`` characters.
+  than ``max_length`` characters;
+* the units of a text go through :class:`campaignnlp.pkuseg_fast.FastCutter`, which gives
+  pkuseg's words (exactly) about twice as fast as ``pkuseg.cut``.
 
 Work and memory are linear in the length of the text, so the pipeline accepts documents far
 longer than spaCy's default ``nlp.max_length`` (see :data:`NLP_MAX_LENGTH`).
