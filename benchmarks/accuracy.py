@@ -5,7 +5,7 @@
 
 Data: every annotated document, the codebook gold (``<shared>/gold/*.jsonl``) plus the
 standoff batches (``training/annotations/batch*.jsonl``, texts joined from
-``<shared>/corpus/xwlb_campaign.jsonl``). Evaluation is on the gold sentence units.
+``<shared>/corpus/xwlb_campaign.jsonl`` and ``xwlb_all.jsonl.gz``). Evaluation is on the gold sentence units.
 
 Document-level K-fold cross-validation (``campaignnlp.evaluation.cross_validate``: KFold over
 documents, shuffled, seed 0), the same folds for every system. Scores are those of the pooled
@@ -94,8 +94,10 @@ def load_docs(shared: Path, limit: int | None, seed: int):
     from campaignnlp.corpus import read_annotations, read_standoff
 
     gold = read_annotations(sorted((shared / "gold").glob("*.jsonl")))
-    batches = read_standoff(sorted((REPO / "training" / "annotations").glob("batch*.jsonl")),
-                            [shared / "corpus" / "xwlb_campaign.jsonl"])
+    files = sorted((REPO / "training" / "annotations").glob("batch*.jsonl"),
+                   key=lambda p: int(p.stem.removeprefix("batch")))
+    batches = read_standoff(files, [shared / "corpus" / "xwlb_campaign.jsonl",
+                                    shared / "corpus" / "xwlb_all.jsonl.gz"])
     docs = gold + batches
     info = {"gold_docs": len(gold), "gold_sentences": sum(len(d.spans) for d in gold),
             "batch_docs": len(batches), "batch_sentences": sum(len(d.spans) for d in batches)}

@@ -175,6 +175,8 @@ def evaluate(
     plots: Optional[Path] = typer.Option(None, "--plots",
                                          help="write confusion.png (and learning_curve.png) here"),
     seed: int = typer.Option(0, "--seed", help="fold and subsample seed"),
+    train_only: Optional[List[Path]] = typer.Option(
+        None, "--train-only", help="with --cv: annotations added to every training fold, never scored"),
 ):
     """Score a pipeline on gold data, or cross-validate the heads on it (--cv K) with a
     learning curve; JSON with --json / -o, PNG plots with --plots."""
@@ -189,9 +191,12 @@ def evaluate(
     try:
         if cv:
             docs = _read_gold(model_or_data, corpus, fmt=from_fmt)
+            extra = _read_gold(train_only, corpus, fmt=from_fmt) if train_only else []
             result = cross_validate(docs, heads_fit_predict(), k=cv, seed=seed, progress=_err,
-                                    learning_curve=curve)
+                                    learning_curve=curve, train_only=extra)
         else:
+            if train_only:
+                raise typer.BadParameter("--train-only needs --cv")
             if len(model_or_data) < 2:
                 raise typer.BadParameter("give MODEL and DATA (or --cv K DATA)")
             nlp = load(model_or_data[0])

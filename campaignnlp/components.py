@@ -76,6 +76,9 @@ class CampaignTagger:
         self.stage_head = None  # a fitted campaignnlp.heads.StageHead
         self.methods_head = None  # a fitted campaignnlp.heads.MethodsHead
         self.meta: dict = {}
+        # How records are built (see campaignnlp.context): saved in cfg.json so that heads are
+        # always fed records like those they were trained on.
+        self.mask_campaigns = True
 
     # -- labels ---------------------------------------------------------------------------
     @property
@@ -131,7 +134,7 @@ class CampaignTagger:
             ref = eg.reference
             spans = list(ref.spans.get(self.spans_key, []))
             records.extend(sentence_contexts(ref.text, [(s.start_char, s.end_char) for s in spans],
-                                             doc_id=str(k)))
+                                             doc_id=str(k), mask_campaigns=self.mask_campaigns))
             stages.extend(s.label_ for s in spans)
             methods.extend(s._.methods or [] for s in spans)
         self.fit(records, stages, methods)
@@ -157,7 +160,8 @@ class CampaignTagger:
             tb = np.asarray(bs)
             ends = chars[tb[:, 1] - 1]
             spans = list(zip(chars[tb[:, 0], 0].tolist(), (ends[:, 0] + ends[:, 1]).tolist()))
-            records.extend(sentence_contexts(doc_text(doc), spans, doc_id=str(k), view=doc_view(doc)))
+            records.extend(sentence_contexts(doc_text(doc), spans, doc_id=str(k), view=doc_view(doc),
+                                             mask_campaigns=self.mask_campaigns))
         if not records:
             return bounds, np.zeros((0, len(self.stage_labels))), np.zeros((0, len(self.method_labels)))
         return bounds, self.stage_head.predict_proba(records), self.methods_head.predict_proba(records)
@@ -214,6 +218,7 @@ class CampaignTagger:
         joblib.dump(self.methods_head, path / HEAD_FILES["methods"], compress=3)
         cfg = {"spans_key": self.spans_key, "stages": self.stage_labels, "methods": self.method_labels,
                "thresholds": [float(t) for t in self.methods_head.thresholds_],
+               "context": {"mask_campaigns": self.mask_campaigns},
                "versions": _versions(),
                "sha256": {name: sha256_file(path / name) for name in HEAD_FILES.values()},
                "meta": self.meta}
@@ -240,6 +245,8 @@ class CampaignTagger:
         check_versions(cfg.get("versions", {}), where=str(path))
         self.spans_key = cfg.get("spans_key", self.spans_key)
         self.meta = cfg.get("meta", {})
+        # pipelines saved before campaign names were masked have no "context": unmasked records
+        self.mask_campaigns = bool(cfg.get("context", {}).get("mask_campaigns", False))
         with quiet_version_warnings():  # check_versions said it once; not once per estimator
             self.stage_head = joblib.load(path / HEAD_FILES["stage"])
             self.methods_head = joblib.load(path / HEAD_FILES["methods"])

@@ -3,7 +3,9 @@
 Codebook rule 1 makes context decide the stage: the section heading above a sentence, an
 explicit stage frame near it (在分析检查阶段, 整改落实环节), the document's overall framing. This
 module turns a text and its sentence spans into one plain record per sentence carrying that
-context. Records are the input ``X`` of the heads (:mod:`campaignnlp.heads`), so the same
+context. Campaign names are masked first (:func:`mask_campaign_names`): rule 8 says a name
+such as 党史学习教育 does not decide the stage, so its words must not count as stage cues.
+Records are the input ``X`` of the heads (:mod:`campaignnlp.heads`), so the same
 function serves training (gold spans) and tagging (the sentencizer's spans).
 """
 from __future__ import annotations
@@ -51,6 +53,44 @@ _STAGE_RE = {stage: re.compile("|".join(sorted(names, key=len, reverse=True)))
 _FRAME_RE = {stage: re.compile(rf"(?:{rx.pattern})(?:、[^，。]{{0,8}})?(?:环节|阶段)")
              for stage, rx in _STAGE_RE.items()}
 _TERMINAL = set("。！？!?")
+
+# Campaign names (codebook rule 8: a name containing 学习教育 does not by itself decide the
+# stage). Each name becomes one private-use character, distinct per campaign, so the models
+# still see which campaign is meant but its words (学习, 教育, 实践) stop reading as stage cues.
+_Q = "[“\"「]?"
+_QE = "[”\"」]?"
+CAMPAIGN_NAMES: tuple[tuple[str, str], ...] = (
+    ("群众路线", r"(?:党的)?群众路线教育实践活动|群众路线教育|(?<![\u4e00-\u9fff])教育实践活动"),
+    ("科学发展观", r"(?:深入)?学习实践科学发展观活动|学习实践活动"),
+    ("先进性教育", r"(?:保持共产党员)?先进性教育(?:活动)?"),
+    ("三严三实", rf"{_Q}三严三实{_QE}专题教育"),
+    ("两学一做", rf"{_Q}两学一做{_QE}(?:学习教育)?"),
+    ("学思想主题教育", r"学习贯彻习近平新时代中国特色社会主义思想主题教育"),
+    ("不忘初心", rf"{_Q}不忘初心、?牢记使命{_QE}主题教育|主题教育"),
+    ("党史学习教育", r"党史学习教育"),
+    ("党纪学习教育", r"党纪学习教育"),
+    ("八项规定学习教育", r"(?:深入贯彻)?中央八项规定精神学习教育"),
+)
+_CAMPAIGN_RE = re.compile("|".join(f"(?P<c{i}>{rx})" for i, (_, rx) in enumerate(CAMPAIGN_NAMES)))
+_SEP = "\ue0ff"  # joins a document's sentences for one scan; no campaign pattern crosses it
+
+
+def _placeholder(m: re.Match) -> str:
+    return chr(0xE000 + int(m.lastgroup[1:]))
+
+
+def mask_campaign_names(text: str) -> str:
+    """Each campaign name replaced by its campaign's placeholder character (U+E000 + its
+    position in :data:`CAMPAIGN_NAMES`)."""
+    return _CAMPAIGN_RE.sub(_placeholder, text)
+
+
+def _mask_all(sents: list[str]) -> list[str]:
+    if any(_SEP in s for s in sents):
+        return [mask_campaign_names(s) for s in sents]
+    return mask_campaign_names(_SEP.join(sents)).split(_SEP)
+
+
 _LIST_HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、是]|（[一二三四五六七八九十]{1,3}）|"
                            r"\d{1,2}[、.．]|第[一二三四五六七八九十]{1,3}[，、])")
 HEADING_MAX = 40
@@ -96,12 +136,15 @@ def _counts_per_sentence(sents: Sequence[str], patterns: dict[str, re.Pattern]) 
 
 
 def sentence_contexts(text: str, spans: Sequence[tuple[int, int]], doc_id: str = "",
-                      view: str | None = None) -> list[dict]:
+                      view: str | None = None, mask_campaigns: bool = True) -> list[dict]:
     """One record per span: the sentence, its neighbours, heading, title and stage cues.
-    ``view``: ``normalize(text)``, if the caller has it already."""
+    ``view``: ``normalize(text)``, if the caller has it already. ``mask_campaigns``: mask
+    campaign names (heads trained before campaignnlp masked them read unmasked records)."""
     if view is None or len(view) != len(text):
         view = normalize(text)
     sents = [view[s:e] for s, e in spans]
+    if mask_campaigns and sents:
+        sents = _mask_all(sents)
     n = len(sents)
     headings = [is_heading(s) for s in sents]
     frames = _counts_per_sentence(sents, _FRAME_RE)

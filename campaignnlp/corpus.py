@@ -527,13 +527,19 @@ def data_hash(docs: Iterable[Annotated]) -> str:
     return h.hexdigest()
 
 
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
 def read_standoff(paths: Iterable[str | Path], corpus: Iterable[str | Path],
                   stages: Iterable[str] | None = None,
                   methods: Iterable[str] | None = None) -> list[Annotated]:
     """Join standoff annotations (``{"id", "sha1", "spans"}``, no text) to their corpus texts.
 
-    ``corpus``: JSONL files with ``{"id", "text"}`` records. A document whose text hash differs
-    from the annotation's ``sha1`` is refused: its offsets would point at the wrong characters.
+    ``corpus``: JSONL files (gzipped too) with ``{"id", "text"}`` records. An annotation may
+    name ``"fields"`` (e.g. ``["title", "text"]``): its document is then those fields of the
+    corpus record joined by line breaks. A document whose text hash differs from the
+    annotation's ``sha1`` is refused: its offsets would point at the wrong characters.
     """
     wanted: dict[str, tuple[dict, str]] = {}
     for p in paths:
@@ -542,20 +548,33 @@ def read_standoff(paths: Iterable[str | Path], corpus: Iterable[str | Path],
                 raise AnnotationError(error)
             if obj.get("id") in wanted:
                 raise AnnotationError(f"{where}: duplicate document id {obj.get('id')!r}")
+            fields = obj.get("fields", ["text"])
+            if not (isinstance(fields, list) and fields and all(isinstance(f, str) for f in fields)):
+                raise AnnotationError(f"{where}: 'fields' must be a list of record field names")
             wanted[obj["id"]] = (obj, where)
     texts: dict[str, str] = {}
     for p in corpus:
-        with Path(p).open(encoding="utf-8") as f:
-            for line in f:
-                obj = json.loads(line)
-                if obj.get("id") in wanted:
-                    texts[obj["id"]] = obj["text"]
+        for where, rec, error in _json_lines(Path(p)):
+            if error:
+                raise AnnotationError(error)
+            doc_id = rec.get("id")
+            if doc_id not in wanted:
+                continue
+            fields = wanted[doc_id][0].get("fields", ["text"])
+            missing = [f for f in fields if not isinstance(rec.get(f), str)]
+            if missing:
+                raise AnnotationError(f"{where}: document {doc_id!r} has no text field {missing[0]!r} "
+                                      f"(named by {wanted[doc_id][1]})")
+            # corpora may share ids (a subset re-cut from a larger corpus): the hash decides
+            text = "\n".join(rec[f] for f in fields)
+            if texts.get(doc_id) is None or _sha1(text) == wanted[doc_id][0].get("sha1"):
+                texts[doc_id] = text
     docs = []
     for doc_id, (obj, where) in wanted.items():
         if doc_id not in texts:
             raise AnnotationError(f"{where}: document {doc_id!r} is not in the corpus")
         text = texts[doc_id]
-        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
+        digest = _sha1(text)
         if digest != obj.get("sha1"):
             raise AnnotationError(f"{where}: document {doc_id!r}: corpus text has sha1 {digest}, "
                                   f"annotation expects {obj.get('sha1')}: refusing to join")

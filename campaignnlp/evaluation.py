@@ -18,11 +18,12 @@ from .context import sentence_contexts
 from .corpus import Annotated
 
 
-def gold_records(docs: Sequence[Annotated]) -> tuple[list[dict], list[str], list[list[str]]]:
+def gold_records(docs: Sequence[Annotated], mask_campaigns: bool = True
+                 ) -> tuple[list[dict], list[str], list[list[str]]]:
     """Context records of every gold span, with its stage and methods."""
     records, stages, methods = [], [], []
     for d in docs:
-        records.extend(sentence_contexts(d.text, d.bounds, doc_id=d.id))
+        records.extend(sentence_contexts(d.text, d.bounds, doc_id=d.id, mask_campaigns=mask_campaigns))
         stages.extend(s["stage"] for s in d.spans)
         methods.extend(list(s["methods"]) for s in d.spans)
     return records, stages, methods
@@ -65,7 +66,7 @@ def score(gold_stages: Sequence[str], pred_stages: Sequence[str],
 
 def evaluate_tagger(tagger, docs: Sequence[Annotated]) -> dict:
     """Score a trained ``campaign_tagger`` (or anything with the two heads) on gold docs."""
-    records, stages, methods = gold_records(docs)
+    records, stages, methods = gold_records(docs, getattr(tagger, "mask_campaigns", True))
     pred_s = list(tagger.stage_head.predict(records))
     pred_m = tagger.methods_head.predict(records)
     return score(stages, pred_s, methods, pred_m, tagger.stage_labels, tagger.method_labels)
@@ -93,7 +94,8 @@ def _subsample(docs: Sequence[Annotated], fraction: float, seed: int) -> list[An
 def cross_validate(docs: Sequence[Annotated], fit_predict: Callable, k: int = 5, seed: int = 0,
                    progress: Callable[[str], None] | None = None,
                    learning_curve: Sequence[float] | None = None,
-                   return_predictions: bool = False) -> dict:
+                   return_predictions: bool = False,
+                   train_only: Sequence[Annotated] = ()) -> dict:
     """Document-level K-fold cross-validation.
 
     ``fit_predict(train_docs, test_docs)`` predicts the gold spans of ``test_docs``: it returns
@@ -107,12 +109,20 @@ def cross_validate(docs: Sequence[Annotated], fit_predict: Callable, k: int = 5,
     same subset seed for every fold) and scored on the full test fold, giving
     ``result["learning_curve"]``. A fraction of 1.0 reuses the main run.
 
+    ``train_only``: more annotated documents added to every training fold and never scored
+    (say, silver data, or another corpus, judged by what it adds on ``docs``). Learning-curve
+    subsets are drawn from the whole training set of the fold, these included.
+
     ``return_predictions``: add ``result["predictions"]``, one out-of-fold record per gold
     sentence in document order: ``doc_id, sent_index, start, end, fold, gold_stage,
     gold_methods, stage, methods`` and, when ``fit_predict`` gives them, ``stage_scores`` and
     ``method_scores``.
     """
     docs = list(docs)
+    extra = list(train_only)
+    clash = {d.id for d in docs} & {d.id for d in extra}
+    if clash:
+        raise ValueError(f"documents both scored and train-only: {sorted(clash)[:5]}")
     if k < 2 or k > len(docs):
         raise ValueError(f"cross-validation needs 2 <= k <= number of documents ({len(docs)}); got k={k}")
     fractions = sorted({float(f) for f in learning_curve or ()})
@@ -124,7 +134,7 @@ def cross_validate(docs: Sequence[Annotated], fit_predict: Callable, k: int = 5,
     curve_sizes: dict[float, list[tuple[int, int]]] = {f: [] for f in fractions}
     curve_folds: dict[float, list[dict]] = {f: [] for f in fractions}
     for fold, (tr, te) in enumerate(KFold(k, shuffle=True, random_state=seed).split(docs)):
-        train, test = [docs[i] for i in tr], [docs[i] for i in te]
+        train, test = [docs[i] for i in tr] + extra, [docs[i] for i in te]
         ps, pm, ss, ms = _unpack(fit_predict(train, test))
         _, gs, gm = gold_records(test)
         folds.append(score(gs, ps, gm, pm))
@@ -157,6 +167,8 @@ def cross_validate(docs: Sequence[Annotated], fit_predict: Callable, k: int = 5,
                         "methods_micro_f1": f["methods"]["micro_f1"]} for f in folds]
     result["k"] = k
     result["n_documents"] = len(docs)
+    if extra:
+        result["train_only_documents"] = len(extra)
     if fractions:
         result["learning_curve"] = _curve(fractions, curve_preds, curve_sizes, curve_folds, docs)
     if return_predictions:

@@ -270,16 +270,24 @@ def read_documents(paths: Iterable[str | Path], fmt: str | None = None,
     methods = list(methods) if methods is not None else None
     docs: list[Annotated] = []
     seen: dict[str, str] = {}
+    kinds: list[tuple[Path, str]] = []
     for p in paths:
         path = Path(p)
         if not path.is_file():
             raise AnnotationError(f"{path}: no such file")
-        kind = fmt or detect_format(path)
+        kinds.append((path, fmt or detect_format(path)))
+    # all standoff files are joined in one pass over the corpus (it may be large)
+    standoff = [path for path, kind in kinds if kind == "standoff"]
+    if standoff and not corpus:
+        raise AnnotationError(f"{standoff[0]} holds standoff annotations (no text): give the "
+                              "corpus they index (--corpus)")
+    joined: dict[str, list[Annotated]] = {}
+    if standoff:
+        for doc in read_standoff(standoff, corpus, stages, methods):
+            joined.setdefault(doc.source.rsplit(":", 1)[0], []).append(doc)
+    for path, kind in kinds:
         if kind == "standoff":
-            if not corpus:
-                raise AnnotationError(f"{path} holds standoff annotations (no text): give the "
-                                      "corpus they index (--corpus)")
-            batch = read_standoff([path], corpus, stages, methods)
+            batch = joined.get(str(path), [])
         elif kind in _READERS:
             batch = list(_READERS[kind](path, stages, methods))
         else:

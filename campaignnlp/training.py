@@ -79,7 +79,9 @@ def train(train_docs: Sequence[Annotated], base: str | Path | Language | None = 
     if not train_docs:
         raise ValueError("no training documents")
     nlp = base_pipeline(base)
-    records, stages, methods = gold_records(train_docs)
+    tagger: CampaignTagger = nlp.get_pipe("campaign_tagger")
+    tagger.mask_campaigns = True  # new heads learn from today's records, whatever the base had
+    records, stages, methods = gold_records(train_docs, tagger.mask_campaigns)
     if not records:
         raise ValueError("the training documents have no labelled spans")
     if len(set(stages)) < 2:
@@ -87,7 +89,6 @@ def train(train_docs: Sequence[Annotated], base: str | Path | Language | None = 
     log(f"training on {len(train_docs)} documents, {len(records)} sentences")
     if hasattr(nlp.tokenizer, "learn_common_words"):  # for batch runs: see warm_vocabulary
         nlp.tokenizer.learn_common_words(d.text for d in train_docs)
-    tagger: CampaignTagger = nlp.get_pipe("campaign_tagger")
     tagger.fit(records, stages, methods, StageHead(**(stage_params or {})),
                MethodsHead(**(methods_params or {})))
     tagger.meta = {

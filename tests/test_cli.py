@@ -216,6 +216,30 @@ def test_evaluate_cv_learning_curve_and_plots(tmp_path):
     assert "learning_curve" not in json.loads(out.read_text(encoding="utf-8"))
 
 
+def test_evaluate_cv_with_train_only_documents(tmp_path):
+    from campaignnlp.evaluation import cross_validate
+    from .test_active import synthetic_docs
+    docs = synthetic_docs(14)
+    data = _write(docs[:9], tmp_path / "gold.jsonl", "doccano")
+    extra = _write(docs[9:], tmp_path / "silver.jsonl", "codebook")
+    out = tmp_path / "cv.json"
+    run("evaluate", "--cv", "3", data, "--train-only", extra, "-o", out, "--fractions", "0.5,1")
+    result = json.loads(out.read_text(encoding="utf-8"))
+    # scored: the 9 documents only; trained on 6 of them + the 5 extra in each fold
+    assert result["n_documents"] == 9 and result["train_only_documents"] == 5
+    assert result["n_sentences"] == sum(len(d.spans) for d in docs[:9])
+    assert [p["train_documents"] for p in result["learning_curve"]["points"]] == [6.0, 11.0]  # half of 11, rounded
+    seen = []
+    cross_validate(docs[:9], lambda train, test: seen.append(len(train)) or
+                   (["其他"] * sum(len(d.spans) for d in test), [[]] * sum(len(d.spans) for d in test)),
+                   k=3, train_only=docs[9:])
+    assert seen == [11, 11, 11]
+    with pytest.raises(ValueError, match="both scored and train-only"):
+        cross_validate(docs[:9], None, k=3, train_only=docs[8:])
+    proc = run("evaluate", "models/campaignnlp_zh", data, "--train-only", extra, check=False)
+    assert proc.returncode == 2 and "--train-only needs --cv" in proc.stderr
+
+
 def test_review_flags_corrupted_label(tmp_path):
     from campaignnlp.formats import read_documents
     from .test_active import corrupt, synthetic_docs

@@ -69,10 +69,41 @@ def test_standoff_joins_and_refuses_changed_text(tmp_path):
         read_standoff([bad], [corpus])
 
 
+def test_standoff_fields_compose_the_text_from_a_gzipped_corpus(tmp_path):
+    import gzip
+    import hashlib
+
+    from campaignnlp.corpus import read_standoff
+    record = {"id": "a", "title": "领导带头学", "text": "一是领导带头学。"}
+    corpus = tmp_path / "corpus.jsonl.gz"
+    with gzip.open(corpus, "wt", encoding="utf-8") as f:
+        f.write(json.dumps({"id": "other", "text": "无关。"}, ensure_ascii=False) + "\n")
+        f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    text = "领导带头学\n一是领导带头学。"
+    spans = [{"start": 0, "end": 5, "stage": "其他", "methods": []},
+             {"start": 6, "end": 14, "stage": "学习教育", "methods": ["领导带头"]}]
+    ann = write(tmp_path / "ann.jsonl", [{"id": "a", "sha1": hashlib.sha1(text.encode()).hexdigest(),
+                                          "fields": ["title", "text"], "spans": spans}])
+    (doc,) = read_standoff([ann], [corpus])
+    assert doc.text == text and doc.text[6:14] == "一是领导带头学。"
+    # the text alone has another hash: refused, naming the annotation's line
+    plain = write(tmp_path / "plain.jsonl", [{"id": "a", "sha1": hashlib.sha1(text.encode()).hexdigest(),
+                                              "spans": spans}])
+    with pytest.raises(AnnotationError, match=r"plain.jsonl:1.*refusing"):
+        read_standoff([plain], [corpus])
+    missing = write(tmp_path / "missing.jsonl", [{"id": "a", "sha1": "0" * 40, "fields": ["headline", "text"],
+                                                  "spans": spans}])
+    with pytest.raises(AnnotationError, match=r"no text field 'headline'.*missing.jsonl:1"):
+        read_standoff([missing], [corpus])
+
+
 def test_our_annotations_join_to_the_shared_corpus(shared):
     from pathlib import Path
 
     from campaignnlp.corpus import read_standoff
     files = sorted((Path(__file__).parents[1] / "training" / "annotations").glob("batch*.jsonl"))
-    docs = read_standoff(files, [shared / "corpus" / "xwlb_campaign.jsonl"], STAGES, METHODS)
-    assert len(docs) == 527 and sum(len(d.spans) for d in docs) == 7620
+    corpus = [shared / "corpus" / "xwlb_campaign.jsonl", shared / "corpus" / "xwlb_all.jsonl.gz"]
+    docs = read_standoff(files, corpus, STAGES, METHODS)
+    # batches 0-5: every campaign-corpus item not in the gold; 6-11: the extra reports
+    assert len(docs) == 527 + 312 and sum(len(d.spans) for d in docs) == 7620 + 4749
+    assert sum(d.text.count("\n") > 0 for d in docs) == len(docs)  # all open with a title line

@@ -86,3 +86,27 @@ def test_document_profile_equals_its_definition():
     P = rng.random((len(X), 4))
     np.testing.assert_allclose(document_profile(X, P), _profile_reference(X, P), atol=1e-6)
     assert document_profile([], np.zeros((0, 4))).shape == (0, 36)
+
+
+@pytest.mark.parametrize("text,masked", [
+    ("深入开展党史学习教育动员大会", "深入开展\ue007动员大会"),
+    ("“两学一做”学习教育常态化", "\ue004常态化"),
+    ("党的群众路线教育实践活动", "\ue000"),
+    ("“不忘初心、牢记使命”主题教育", "\ue006"),
+    ("学习贯彻习近平新时代中国特色社会主义思想主题教育工作会议", "\ue005工作会议"),
+    ("深入学习实践科学发展观活动", "\ue001"),
+    ("学习教育开展以来", "学习教育开展以来"),  # a bare stage name is no campaign name
+    ("党员教育实践活动", "党员教育实践活动"),
+])
+def test_campaign_names_are_masked(text, masked):
+    from campaignnlp.context import mask_campaign_names
+    assert mask_campaign_names(text) == masked
+
+
+def test_a_campaign_name_is_not_a_stage_mention():
+    # codebook rule 8: 党史学习教育 names a campaign; only the second sentence names the stage
+    text = "党史学习教育动员大会召开。在学习教育环节，集中学习。"
+    recs = sentence_contexts(text, [(0, 13), (13, len(text))])
+    assert recs[0]["mentions"]["学习教育"] == 0 and recs[0]["text"] == "\ue007动员大会召开。"
+    assert recs[1]["mentions"]["学习教育"] == 1 and recs[1]["frames"]["学习教育"] == 1
+    assert recs[1]["prev"] == recs[0]["text"]

@@ -2,7 +2,8 @@
 
     python training/annotations/agreement.py [--json]
 
-Compares the second coder's sheet (work/sheet_double.tsv) with the first coders' sheets
+Compares each second coder's sheet (work/sheet_double.tsv: the campaign corpus, batches 0-5;
+work/sheet_double2.tsv: the extra documents, batches 6-11) with the first coders' sheets
 (work/sheet_batch*.tsv) on the units both labelled: stage agreement and Cohen's kappa, methods
 micro-F1 (one coder taken as reference).
 """
@@ -52,14 +53,16 @@ def main() -> None:
     first: dict = {}
     for sheet in sorted((HERE / "work").glob("sheet_batch*.tsv")):
         first.update(read_sheet(sheet))
-    result = agreement(first, read_sheet(HERE / "work" / "sheet_double.tsv"))
+    results = {sheet.name: agreement(first, read_sheet(sheet))
+               for sheet in sorted((HERE / "work").glob("sheet_double*.tsv"))}
     if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        print(f"{result['documents']} documents, {result['units']} units double-annotated")
-        print(f"stage agreement {result['stage_agreement']:.3f}, Cohen's kappa {result['stage_kappa']:.3f}")
-        print(f"methods micro-F1 {result['methods_micro_f1']:.3f}; "
-              f"{result['units_differing']} units differ (adjudicated in work/adjudication.tsv)")
+        print(json.dumps(results, indent=2))
+        return
+    for name, result in results.items():
+        print(f"{name}: {result['documents']} documents, {result['units']} units double-annotated")
+        print(f"  stage agreement {result['stage_agreement']:.3f}, Cohen's kappa {result['stage_kappa']:.3f}")
+        print(f"  methods micro-F1 {result['methods_micro_f1']:.3f}; "
+              f"{result['units_differing']} units differ (adjudicated in work/adjudication*.tsv)")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,17 @@ separated, may be empty). Lines starting with # are ignored.
 
     python training/annotations/assemble.py labels.tsv -o training/annotations/batch0.jsonl
 
+How the committed files were made (the extra documents of batches 6-11 come from the full
+news corpus, each text its title and body; see units.py):
+
+    cd training/annotations
+    for n in 0 1 2 3 4 5; do python assemble.py work/sheet_batch$n.tsv \
+        --adjudication work/adjudication.tsv --adjudication work/adjudication3.tsv \
+        --adjudication work/review_fixes.tsv -o batch$n.jsonl; done
+    for n in 6 7 8 9 10 11; do python assemble.py work/sheet_batch$n.tsv \
+        --corpus ../../../shared/data/corpus/xwlb_all.jsonl.gz --fields title,text \
+        --ids work/extra_ids.txt --adjudication work/adjudication2.tsv -o batch$n.jsonl; done
+
 Every unit of every document named in the sheet must be labelled exactly once, with labels
 from the codebook; anything else is an error naming the sheet line.
 """
@@ -16,15 +27,16 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from units import codebook_units, pending_documents  # noqa: E402
+from units import codebook_units, pending_documents, read_ids  # noqa: E402
 
 STAGES = {"学习教育", "查摆问题", "整改落实", "其他"}
 METHODS = {"理论学习", "专题辅导", "典型教育", "交流研讨", "调查研究", "征求意见", "批评与自我批评",
            "民主评议", "整改措施", "建章立制", "为民服务", "督导检查", "宣传引导", "组织部署", "领导带头"}
 
 
-def assemble(sheet: Path) -> tuple[list[dict], list[str]]:
-    docs = {d["id"]: d for d in pending_documents()}
+def assemble(sheet: Path, corpus: Path | None = None, ids: list[str] | None = None,
+             fields: tuple[str, ...] = ("text",)) -> tuple[list[dict], list[str]]:
+    docs = {d["id"]: d for d in pending_documents(corpus=corpus, ids=ids, fields=fields)}
     labels: dict[str, dict[int, tuple[str, list[str]]]] = {}
     errors = []
     for n, line in enumerate(sheet.open(encoding="utf-8"), 1):
@@ -64,7 +76,10 @@ def assemble(sheet: Path) -> tuple[list[dict], list[str]]:
             continue
         spans = [{"start": s, "end": e, "stage": units[k][0], "methods": units[k][1]}
                  for k, (s, e) in enumerate(bounds)]
-        out.append({"id": doc_id, "sha1": d["sha1"], "spans": spans})
+        record = {"id": doc_id, "sha1": d["sha1"], "spans": spans}
+        if tuple(fields) != ("text",):  # the text is these corpus fields joined by line breaks
+            record = {"id": doc_id, "sha1": d["sha1"], "fields": list(fields), "spans": spans}
+        out.append(record)
     return out, errors
 
 
@@ -90,11 +105,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("sheet", type=Path)
     ap.add_argument("-o", "--output", type=Path)
-    ap.add_argument("--adjudication", type=Path, help="adjudicated labels to apply (sheet format)")
+    ap.add_argument("--adjudication", type=Path, action="append", default=[],
+                    help="adjudicated labels to apply (sheet format); repeat to apply several, in order")
+    ap.add_argument("--corpus", type=Path, help="JSONL corpus (.gz too); default: the campaign corpus")
+    ap.add_argument("--ids", type=Path, help="the corpus documents the sheet labels (one id per line)")
+    ap.add_argument("--fields", default="text", help="record fields that make the text, e.g. title,text")
     args = ap.parse_args()
-    records, errors = assemble(args.sheet)
-    if args.adjudication and not errors:
-        print(f"{adjudicate(records, args.adjudication)} units changed by adjudication", file=sys.stderr)
+    records, errors = assemble(args.sheet, args.corpus, read_ids(args.ids) if args.ids else None,
+                               tuple(args.fields.split(",")))
+    for path in args.adjudication if not errors else []:
+        print(f"{adjudicate(records, path)} units changed by {path.name}", file=sys.stderr)
     for e in errors:
         print(e, file=sys.stderr)
     print(f"{len(records)} documents, {sum(len(r['spans']) for r in records)} units, {len(errors)} errors",
