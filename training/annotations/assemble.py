@@ -76,10 +76,10 @@ def assemble(sheet: Path, corpus: Path | None = None, ids: list[str] | None = No
             continue
         spans = [{"start": s, "end": e, "stage": units[k][0], "methods": units[k][1]}
                  for k, (s, e) in enumerate(bounds)]
-        record = {"id": doc_id, "sha1": d["sha1"], "spans": spans}
+        record = {"id": doc_id, "sha1": d["sha1"]}
         if tuple(fields) != ("text",):  # the text is these corpus fields joined by line breaks
-            record = {"id": doc_id, "sha1": d["sha1"], "fields": list(fields), "spans": spans}
-        out.append(record)
+            record["fields"] = list(fields)
+        out.append({**record, "spans": spans})
     return out, errors
 
 

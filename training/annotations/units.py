@@ -39,9 +39,6 @@ def codebook_units(text: str) -> list[tuple[int, int]]:
     return out
 
 
-CAMPAIGN_CORPUS = SHARED / "corpus" / "xwlb_campaign.jsonl"
-
-
 def read_corpus(path: Path, fields: tuple[str, ...] = ("text",)):
     """The documents of a JSONL corpus, gzipped or not; ``text`` is ``fields`` joined by a
     line break."""
