@@ -253,17 +253,17 @@ def test_heads_get_records_built_as_when_they_were_trained(tmp_path):
     from .test_active import synthetic_docs
 
     docs = synthetic_docs(8)
-    for d in docs:  # a campaign name in every document, so masking changes the records
-        d.text = "党史学习教育" + d.text[6:] if d.text.startswith("第") else d.text
-    nlp = save(train(docs), tmp_path / "m")
-    cfg_path = nlp / "campaign_tagger" / "cfg.json"
+    for d in docs:  # a campaign name opens every document (same length: the spans still fit)
+        d.text = "党史学习教育" + d.text[6:]
+    model = save(train(docs), tmp_path / "m")
+    cfg_path = model / "campaign_tagger" / "cfg.json"
     cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
     assert cfg["context"] == {"mask_campaigns": True}
     text = "党史学习教育动员大会召开。开展集中学习。"
     spans = [(0, 13), (13, len(text))]
     for saved, mask in ((cfg, True), ({k: v for k, v in cfg.items() if k != "context"}, False)):
         cfg_path.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
-        tagger = CampaignTagger(spacy.blank("zh")).from_disk(nlp / "campaign_tagger")
+        tagger = CampaignTagger(spacy.blank("zh")).from_disk(model / "campaign_tagger")
         assert tagger.mask_campaigns is mask
         records = sentence_contexts(text, spans, doc_id="0", mask_campaigns=mask)
         assert (records[0]["text"] == "\ue007动员大会召开。") is mask
