@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # Importing registers the tokenizer, the components and the extensions with spaCy (they are
 # also declared as entry points, so spacy.load works without importing campaignnlp first).

@@ -128,9 +128,12 @@ def train(
     cv: int = typer.Option(0, "--cv", help="also cross-validate (K folds by document) into the manifest"),
     from_fmt: Optional[str] = typer.Option(None, "--from", callback=_check_format,
                                            help="annotation format (default: detected per file)"),
+    train_only: Optional[List[Path]] = typer.Option(
+        None, "--train-only", help="annotations trained on but never scored by --cv (say, negatives)"),
 ):
     """Train the stage and methods heads on annotations (codebook, Label Studio, doccano,
-    Prodigy or standoff); write a pipeline directory."""
+    Prodigy or standoff); write a pipeline directory. The model learns from --train and
+    --train-only alike; --cv scores only the --train documents."""
     from . import training
     from .corpus import AnnotationError
     from .labels import METHODS, STAGES
@@ -138,17 +141,22 @@ def train(
     try:
         allowed = (list(STAGES), list(METHODS)) if codebook_labels else (None, None)
         docs = _read_gold(train_files, corpus, *allowed, fmt=from_fmt)
+        extra_docs = _read_gold(train_only, corpus, *allowed, fmt=from_fmt) if train_only else []
         dev_docs = _read_gold(dev, corpus, *allowed, fmt=from_fmt) if dev else None
-    except (AnnotationError, OSError) as e:
+        if cv:  # before the long fit: a clash of ids or a bad k fails now
+            from .evaluation import check_cv_split
+            check_cv_split(docs, cv, extra_docs)
+    except (AnnotationError, OSError, ValueError) as e:
         _err(f"error: {e}")
         raise typer.Exit(2)
     if pkuseg_model is not None:
         base = training.blank_pipeline(pkuseg_model, pkuseg_user_dict)
-    nlp = training.train(docs, base=base, dev_docs=dev_docs, log=_err)
+    nlp = training.train(docs + extra_docs, base=base, dev_docs=dev_docs, log=_err)
     extra = {}
     if cv:
         from .evaluation import cross_validate, heads_fit_predict
-        extra["cross_validation"] = cross_validate(docs, heads_fit_predict(), k=cv, progress=_err)
+        extra["cross_validation"] = cross_validate(docs, heads_fit_predict(), k=cv, progress=_err,
+                                                   train_only=extra_docs)
         _err(f"{cv}-fold CV: stage macro-F1 {extra['cross_validation']['stage']['macro_f1']:.3f}, "
              f"methods micro-F1 {extra['cross_validation']['methods']['micro_f1']:.3f}")
     training.save(nlp, output, extra_metrics=extra)

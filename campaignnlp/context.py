@@ -70,6 +70,7 @@ CAMPAIGN_NAMES: tuple[tuple[str, str], ...] = (
     ("党史学习教育", r"党史学习教育"),
     ("党纪学习教育", r"党纪学习教育"),
     ("八项规定学习教育", r"(?:深入贯彻)?中央八项规定精神学习教育"),
+    ("政绩观学习教育", r"(?:树立和践行)?正确政绩观学习教育"),  # 2026; new names go last: a name's character is its index
 )
 _CAMPAIGN_RE = re.compile("|".join(f"(?P<c{i}>{rx})" for i, (_, rx) in enumerate(CAMPAIGN_NAMES)))
 _SEP = "\ue0ff"  # joins a document's sentences for one scan; no campaign pattern crosses it

@@ -91,6 +91,15 @@ def _subsample(docs: Sequence[Annotated], fraction: float, seed: int) -> list[An
     return [docs[i] for i in keep]
 
 
+def check_cv_split(docs: Sequence[Annotated], k: int, train_only: Sequence[Annotated] = ()) -> None:
+    """ValueError unless ``docs`` can be cross-validated in ``k`` folds with ``train_only``."""
+    clash = {d.id for d in docs} & {d.id for d in train_only}
+    if clash:
+        raise ValueError(f"documents both scored and train-only: {sorted(clash)[:5]}")
+    if k < 2 or k > len(docs):
+        raise ValueError(f"cross-validation needs 2 <= k <= number of documents ({len(docs)}); got k={k}")
+
+
 def cross_validate(docs: Sequence[Annotated], fit_predict: Callable, k: int = 5, seed: int = 0,
                    progress: Callable[[str], None] | None = None,
                    learning_curve: Sequence[float] | None = None,
@@ -120,11 +129,7 @@ def cross_validate(docs: Sequence[Annotated], fit_predict: Callable, k: int = 5,
     """
     docs = list(docs)
     extra = list(train_only)
-    clash = {d.id for d in docs} & {d.id for d in extra}
-    if clash:
-        raise ValueError(f"documents both scored and train-only: {sorted(clash)[:5]}")
-    if k < 2 or k > len(docs):
-        raise ValueError(f"cross-validation needs 2 <= k <= number of documents ({len(docs)}); got k={k}")
+    check_cv_split(docs, k, extra)
     fractions = sorted({float(f) for f in learning_curve or ()})
     if any(not 0 < f <= 1 for f in fractions):
         raise ValueError(f"learning-curve fractions must be in (0, 1]; got {fractions}")

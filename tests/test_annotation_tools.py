@@ -9,6 +9,7 @@ import pytest
 from .conftest import REPO
 
 sys.path.insert(0, str(REPO / "training" / "annotations"))
+import agreement  # noqa: E402
 import assemble  # noqa: E402
 import units  # noqa: E402
 
@@ -56,3 +57,48 @@ def test_assemble_writes_fields_and_names_bad_lines(shared, tmp_path):
 def test_pending_documents_refuses_unknown_ids(shared):
     with pytest.raises(SystemExit, match="not in the corpus"):
         units.pending_documents(ids=["no-such-document"])
+
+
+def test_agreement_scores_units_both_coders_labelled(tmp_path):
+    first = tmp_path / "first.tsv"
+    second = tmp_path / "second.tsv"
+    first.write_text("d\t0\t其他\t\nd\t1\t学习教育\t理论学习\nd\t2\t整改落实\t整改措施,建章立制\n"
+                     "e\t0\t其他\t\n", encoding="utf-8")
+    second.write_text("# second coder\nd\t0\t其他\t\nd\t1\t学习教育\t理论学习\nd\t2\t其他\t整改措施\n",
+                      encoding="utf-8")
+    result = agreement.agreement(agreement.read_sheet(first), agreement.read_sheet(second))
+    assert result["documents"] == 1 and result["units"] == 3  # e/0 has one coder only
+    assert result["stage_agreement"] == pytest.approx(2 / 3)
+    # per-label F1 over the labels either coder used: 其他 2/3, 学习教育 1, 整改落实 0
+    assert result["stage_macro_f1"] == pytest.approx((2 / 3 + 1 + 0) / 3)
+    assert result["methods_micro_f1"] == pytest.approx(2 * 2 / (3 + 2))
+    assert result["units_differing"] == 1
+
+
+def test_negative_candidates_name_no_campaign(tmp_path):
+    import gzip
+
+    import select_negatives
+    shared = tmp_path / "data"
+    (shared / "corpus").mkdir(parents=True)
+    (shared / "gold").mkdir()
+    cues = "干部集中学习，开展调研，整改问题，建立长效机制，召开座谈会征求意见。"
+    plain = "今天天气晴朗，市场供应充足，游客数量平稳增长。"
+
+    def item(id_, title, text):
+        return {"id": id_, "date": "2020-01-01", "title": title, "text": text}
+    known = item("known", "已在语料", cues * 20)
+    (shared / "corpus" / "xwlb_campaign.jsonl").write_text(json.dumps(known, ensure_ascii=False) + "\n",
+                                                           encoding="utf-8")
+    (shared / "gold" / "g.jsonl").write_text("", encoding="utf-8")
+    items = [known,
+             item("named", "新闻", cues * 10 + "党史学习教育深入开展。"),
+             item("series", "【到群众中去】新闻", cues * 20),
+             item("short", "新闻", cues),
+             item("long", "新闻", cues * 100),
+             item("plain", "新闻", plain * 20),
+             item("copy", "新闻", cues * 20),  # the known text under another id
+             item("kept", "新闻", cues * 21)]
+    with gzip.open(shared / "corpus" / "xwlb_all.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(d, ensure_ascii=False) + "\n" for d in items)
+    assert [d["id"] for d in select_negatives.candidates(shared)] == ["kept"]

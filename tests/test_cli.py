@@ -240,6 +240,25 @@ def test_evaluate_cv_with_train_only_documents(tmp_path):
     assert proc.returncode == 2 and "--train-only needs --cv" in proc.stderr
 
 
+def test_train_with_train_only_documents(tmp_path):
+    from .test_active import synthetic_docs
+    docs = synthetic_docs(14)
+    data = _write(docs[:9], tmp_path / "gold.jsonl", "codebook")
+    extra = _write(docs[9:], tmp_path / "negatives.jsonl", "codebook")
+    model = tmp_path / "model"
+    run("train", "--train", data, "--train-only", extra, "--cv", "3", "-o", model)
+    manifest = json.loads((model / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["training_data"]["documents"] == 14  # fitted on both
+    cv = manifest["metrics"]["cross_validation"]
+    assert cv["n_documents"] == 9 and cv["train_only_documents"] == 5  # scored on --train only
+    assert cv["n_sentences"] == sum(len(d.spans) for d in docs[:9])
+    # a document in both is refused before any fitting
+    proc = run("train", "--train", data, "--train-only", data, "--cv", "3", "-o", tmp_path / "m2",
+               check=False)
+    assert proc.returncode == 2 and "both scored and train-only" in proc.stderr
+    assert not (tmp_path / "m2").exists()
+
+
 def test_review_flags_corrupted_label(tmp_path):
     from campaignnlp.formats import read_documents
     from .test_active import corrupt, synthetic_docs

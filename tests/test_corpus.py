@@ -101,9 +101,11 @@ def test_our_annotations_join_to_the_shared_corpus(shared):
     from pathlib import Path
 
     from campaignnlp.corpus import read_standoff
-    files = sorted((Path(__file__).parents[1] / "training" / "annotations").glob("batch*.jsonl"))
+    here = Path(__file__).parents[1] / "training" / "annotations"
+    files = sorted(here.glob("batch*.jsonl")) + sorted(here.glob("negative*.jsonl"))
     corpus = [shared / "corpus" / "xwlb_campaign.jsonl", shared / "corpus" / "xwlb_all.jsonl.gz"]
     docs = read_standoff(files, corpus, STAGES, METHODS)
-    # batches 0-5: every campaign-corpus item not in the gold; 6-11: the extra reports
-    assert len(docs) == 527 + 312 and sum(len(d.spans) for d in docs) == 7620 + 4749
+    # batches 0-5: every campaign-corpus item not in the gold; 6-11: the extra reports;
+    # negatives: items naming no campaign
+    assert len(docs) == 527 + 312 + 300 and sum(len(d.spans) for d in docs) == 7620 + 4749 + 4297
     assert sum(d.text.count("\n") > 0 for d in docs) == len(docs)  # all open with a title line

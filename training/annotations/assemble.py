@@ -5,8 +5,8 @@ separated, may be empty). Lines starting with # are ignored.
 
     python training/annotations/assemble.py labels.tsv -o training/annotations/batch0.jsonl
 
-How the committed files were made (the extra documents of batches 6-11 come from the full
-news corpus, each text its title and body; see units.py):
+How the committed files were made (the extra documents of batches 6-11 and the negatives come
+from the full news corpus, each text its title and body; see units.py):
 
     cd training/annotations
     for n in 0 1 2 3 4 5; do python assemble.py work/sheet_batch$n.tsv \
@@ -15,6 +15,9 @@ news corpus, each text its title and body; see units.py):
     for n in 6 7 8 9 10 11; do python assemble.py work/sheet_batch$n.tsv \
         --corpus ../../../shared/data/corpus/xwlb_all.jsonl.gz --fields title,text \
         --ids work/extra_ids.txt --adjudication work/adjudication2.tsv -o batch$n.jsonl; done
+    for n in 0 1 2 3 4 5 6; do python assemble.py work/sheet_negative$n.tsv \
+        --corpus ../../../shared/data/corpus/xwlb_all.jsonl.gz --fields title,text \
+        --ids work/negative_ids.txt --adjudication work/adjudication4.tsv -o negative$n.jsonl; done
 
 Every unit of every document named in the sheet must be labelled exactly once, with labels
 from the codebook; anything else is an error naming the sheet line.
