@@ -73,6 +73,7 @@ CAMPAIGN_NAMES: tuple[tuple[str, str], ...] = (
     ("政绩观学习教育", r"(?:树立和践行)?正确政绩观学习教育"),  # 2026; new names go last: a name's character is its index
 )
 _CAMPAIGN_RE = re.compile("|".join(f"(?P<c{i}>{rx})" for i, (_, rx) in enumerate(CAMPAIGN_NAMES)))
+_PLACEHOLDERS = re.compile(f"[\ue000-{chr(0xE000 + len(CAMPAIGN_NAMES) - 1)}]")  # masked campaign names
 _SEP = "\ue0ff"  # joins a document's sentences for one scan; no campaign pattern crosses it
 
 
@@ -152,6 +153,10 @@ def sentence_contexts(text: str, spans: Sequence[tuple[int, int]], doc_id: str =
     mentions = _counts_per_sentence(sents, _STAGE_RE)
     cues = _counts_per_sentence(sents, _METHOD_RE)
     doc_frames = {k: sum(f[k] for f in frames) for k in STAGE_NAMES}
+    # campaign names (masked records only): whether a campaign frames the document at all
+    # tells campaign reports from news that merely sounds like them (rules 2 and 8)
+    campaigns = [len(_PLACEHOLDERS.findall(s)) if mask_campaigns else 0 for s in sents]
+    doc_campaigns = sum(campaigns)
     doc_mentions = {k: sum(m[k] for m in mentions) for k in STAGE_NAMES}
     title = sents[0] if n and headings[0] else ""
     records = []
@@ -180,5 +185,7 @@ def sentence_contexts(text: str, spans: Sequence[tuple[int, int]], doc_id: str =
             "recent_frame": last_frame,
             "doc_frames": doc_frames,
             "doc_mentions": doc_mentions,
+            "campaigns": campaigns[i],
+            "doc_campaigns": doc_campaigns if mask_campaigns else None,
         })
     return records

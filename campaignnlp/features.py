@@ -51,6 +51,13 @@ def dense_features(rec: dict) -> dict[str, float]:
         for stage, count in rec[group].items():
             if count:
                 f[f"{group}:{stage}"] = math.log1p(count)
+    doc_campaigns = rec.get("doc_campaigns")
+    if doc_campaigns is not None:  # None: an unmasked record, campaign names not counted
+        if rec.get("campaigns"):
+            f["campaign_named"] = math.log1p(rec["campaigns"])
+        f["doc_campaigns"] = math.log1p(doc_campaigns)
+        if not doc_campaigns:
+            f["no_campaign_in_doc"] = 1.0
     for group in ("doc_frames", "doc_mentions"):
         total = sum(rec[group].values())
         for stage, count in rec[group].items():

@@ -111,3 +111,22 @@ def test_a_campaign_name_is_not_a_stage_mention():
     assert recs[0]["mentions"]["学习教育"] == 0 and recs[0]["text"] == "\ue007动员大会召开。"
     assert recs[1]["mentions"]["学习教育"] == 1 and recs[1]["frames"]["学习教育"] == 1
     assert recs[1]["prev"] == recs[0]["text"]
+
+
+def test_campaign_framing_features():
+    # whether any campaign is named in the document: news that only sounds like a campaign
+    # report (convention 5) names none
+    from campaignnlp.features import dense_features
+    text = "党史学习教育动员大会召开。集中学习。"
+    spans = [(0, 13), (13, len(text))]
+    named, plain = sentence_contexts(text, spans)
+    assert (named["campaigns"], named["doc_campaigns"]) == (1, 1)
+    assert (plain["campaigns"], plain["doc_campaigns"]) == (0, 1)
+    assert "campaign_named" in dense_features(named) and "campaign_named" not in dense_features(plain)
+    assert dense_features(plain)["doc_campaigns"] > 0 and "no_campaign_in_doc" not in dense_features(plain)
+    news = "国务院常务会议召开。会议决定建立长效机制。"
+    assert dense_features(sentence_contexts(news, [(0, 10), (10, len(news))])[1])["no_campaign_in_doc"] == 1.0
+    # unmasked records (pipelines saved before masking) count nothing: their features are unchanged
+    unmasked = sentence_contexts(text, spans, mask_campaigns=False)
+    assert all(r["doc_campaigns"] is None for r in unmasked)
+    assert not {"campaign_named", "doc_campaigns", "no_campaign_in_doc"} & set(dense_features(unmasked[1]))
