@@ -30,13 +30,19 @@ MIN_CHARS = 300
 OUT = Path(__file__).parent / "work" / "extra_ids.txt"
 
 
-def select(shared: Path = SHARED) -> list[dict]:
+def known_documents(shared: Path = SHARED) -> tuple[set[str], set[str]]:
+    """Ids and text hashes of the campaign corpus and the gold set: items not to pick again."""
     known_ids, known_hashes = set(), set()
     paths = [shared / "corpus" / "xwlb_campaign.jsonl", *sorted((shared / "gold").glob("*.jsonl"))]
     for p in paths:
         for d in read_corpus(p):
             known_ids.add(d["id"])
             known_hashes.add(hashlib.sha1(d["text"].encode("utf-8")).hexdigest())
+    return known_ids, known_hashes
+
+
+def select(shared: Path = SHARED) -> list[dict]:
+    known_ids, known_hashes = known_documents(shared)
     picked = []
     for d in read_corpus(shared / "corpus" / "xwlb_all.jsonl.gz"):
         text, title = d["text"], d.get("title", "")

@@ -16,7 +16,11 @@ annotated, not assumed 其他. This picks, from ``xwlb_all.jsonl.gz``, items
 and writes their ids, by date, to ``work/negative_ids.txt`` (title + text, as for the extra
 documents).
 
-    python training/annotations/select_negatives.py -n 300 --model models/campaignnlp_zh
+    python training/annotations/select_negatives.py -n 300 --model MODEL_0.2.0
+
+``work/negative_ids.txt`` was made with model 0.2.0, the model the negatives correct (commit
+1e8f075's ``models/campaignnlp_zh``: ``git worktree add /tmp/m020 1e8f075``); the command
+above with it writes the same ids.
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ import random
 import re
 from pathlib import Path
 
-from select_extra import CAMPAIGN_NAME, MIN_CHARS, SERIES
+from select_extra import CAMPAIGN_NAME, MIN_CHARS, SERIES, known_documents
 from units import SHARED, read_corpus, read_ids
 
 MAX_CHARS = 2500  # a long item costs the annotators most and adds mostly one framing
@@ -37,11 +41,8 @@ OUT = HERE / "work" / "negative_ids.txt"
 def candidates(shared: Path = SHARED, min_cues: int = 4) -> list[dict]:
     from campaignnlp.context import METHOD_CUES, STAGE_NAMES
     cues = sorted({c for group in (*STAGE_NAMES.values(), *METHOD_CUES.values()) for c in group})
-    known_ids, known_hashes = set(read_ids(HERE / "work" / "extra_ids.txt")), set()
-    for p in [shared / "corpus" / "xwlb_campaign.jsonl", *sorted((shared / "gold").glob("*.jsonl"))]:
-        for d in read_corpus(p):
-            known_ids.add(d["id"])
-            known_hashes.add(hashlib.sha1(d["text"].encode("utf-8")).hexdigest())
+    known_ids, known_hashes = known_documents(shared)
+    known_ids |= set(read_ids(HERE / "work" / "extra_ids.txt"))
     out = []
     for d in read_corpus(shared / "corpus" / "xwlb_all.jsonl.gz"):
         text, title = d["text"], d.get("title", "")
